@@ -1,0 +1,188 @@
+"""Where a stage's per-shard work runs: in this process, in local worker processes, or on Dask.
+
+The stages split their work into independent units (a batch of texts to parse, a `DocBin` shard
+to extract entities or quotes from) and hand them to `map_ordered`, which returns the results in
+input order whatever ran them. Units are pure functions of their input, so the outputs of
+``engine: dask`` are byte-identical to those of ``engine: local``; only the wall time differs.
+
+Expensive per-worker state, such as a loaded spaCy pipeline, is created once per worker by a
+``setup(worker_id)`` callable (a `ProcessPoolExecutor` initializer locally, a `WorkerPlugin` on
+Dask) and looked up by the unit through `worker_id()`, never shipped with every task.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, TypeVar
+
+from stages.params import build, require
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+ENGINES = ("local", "dask")
+
+
+@dataclass(frozen=True)
+class EngineParams:
+    """The `engine` section of params.yaml, read by the parse, entities and quotes stages.
+
+    Attributes:
+        engine: ``local`` runs in the stage's own process (parse adds ``parse.n_process`` worker
+            processes); ``dask`` runs on a `dask.distributed` cluster.
+        address: the Dask scheduler to connect to (``tcp://host:8786``); empty starts a
+            `LocalCluster` on this machine for the stage and stops it afterwards.
+        n_workers: worker processes of that `LocalCluster` (one thread each); ignored when
+            `address` names a running cluster.
+    """
+
+    engine: Literal["local", "dask"] = "local"
+    address: str = ""
+    n_workers: int = 2
+
+    def __post_init__(self) -> None:
+        require(self.engine in ENGINES, "engine", "engine", self.engine, "local, dask")
+        require(self.n_workers >= 1, "engine", "n_workers", self.n_workers, "a whole number >= 1")
+
+
+class Future(Protocol[R]):
+    def result(self) -> R: ...
+
+
+class Pool(Protocol):
+    """What `map_ordered` needs: a `concurrent.futures` executor or a `distributed.Client`."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future[Any]: ...
+
+
+def worker_id() -> str:
+    """The Dask worker running the current task, or ``""`` in any other process.
+
+    Keys per-worker state: Dask may run several workers as threads of one process, and each needs
+    its own copy of state that is not thread-safe (a spaCy vocabulary in a memory zone).
+    """
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):
+        return ""
+
+
+def _setup_plugin(setup: Callable[[str], object]) -> Any:
+    """A Dask `WorkerPlugin` calling `setup(address)` once on every worker, present or future."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class Setup(WorkerPlugin):
+        idempotent = True
+
+        def setup(self, worker: Any) -> None:
+            setup(worker.address)
+
+    return Setup()
+
+
+@contextlib.contextmanager
+def dask_client(params: EngineParams) -> Iterator[Any]:
+    """A client of the cluster at `params.address`, or of a new `LocalCluster` stopped on exit."""
+    from distributed import Client, LocalCluster
+
+    if params.address:
+        with Client(params.address) as client:
+            yield client
+        return
+    cluster = LocalCluster(
+        n_workers=params.n_workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+    )
+    with cluster, Client(cluster) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def open_pool(
+    params: EngineParams,
+    n_local: int = 1,
+    setup: Callable[[str], object] | None = None,
+    client: Any = None,
+) -> Iterator[Pool | None]:
+    """The pool a stage's units run on, closed when the block ends.
+
+    Args:
+        params: the engine section.
+        n_local: worker processes for ``engine: local``; 1 means no pool (``None`` is yielded and
+            units run in the calling process, which avoids process start-up and pickling).
+        setup: called once in every worker, with its `worker_id`, before its first unit (e.g. to
+            load the model).
+        client: a running `distributed.Client` to use instead of the one `params` names (tests
+            pass one on an in-process `LocalCluster`).
+    """
+    if params.engine == "local":
+        if n_local == 1:
+            yield None
+            return
+        initargs = ("",) if setup is not None else ()
+        with ProcessPoolExecutor(n_local, initializer=setup, initargs=initargs) as executor:
+            yield executor
+        return
+    with contextlib.ExitStack() as stack:
+        if client is None:
+            client = stack.enter_context(dask_client(params))
+        if setup is not None:
+            client.register_plugin(_setup_plugin(setup), name=f"newsquotes-setup-{id(setup)}")
+        yield client
+
+
+def map_ordered(
+    fn: Callable[[T], R], items: Iterable[T], pool: Pool | None, window: int = 4
+) -> Iterator[R]:
+    """Apply `fn` to every item on `pool` and yield the results in input order.
+
+    Items are pulled lazily and at most `window` are in flight, so a long corpus never sits in
+    memory as pending tasks or finished results; only the slowest unit ahead holds results back.
+
+    Args:
+        fn: a picklable function of one item (top-level, or a `functools.partial` of one).
+        items: the units, consumed once.
+        pool: from `open_pool`; ``None`` runs each unit here, when its result is asked for.
+        window: units submitted ahead of the one being waited for (2-4 per worker keeps every
+            worker busy while the caller writes results).
+    """
+    if pool is None:
+        yield from map(fn, items)
+        return
+    pending: collections.deque[Future[R]] = collections.deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+def map_shards(
+    fn: Callable[[T], R], shards: Iterable[T], params: EngineParams, client: Any = None
+) -> Iterator[R]:
+    """`fn(shard)` for every shard, in order, on the engine `params` names.
+
+    For the entities and quotes stages: `fn` reads one `DocBin` shard (path) and returns its rows.
+    Locally the shards run one after the other in this process (the parse dominates the run);
+    on Dask they run in parallel on the cluster's workers.
+
+    Example:
+        >>> rows = engine.map_shards(partial(extract, params=p), shard_paths, engine_params)
+        >>> table = pd.concat(io.progress(rows, "entities", total=len(shard_paths)))
+    """
+    with open_pool(params, client=client) as pool:
+        yield from map_ordered(fn, shards, pool, window=2 * params.n_workers)
+
+
+def engine_params(params_yaml: Mapping[str, Any]) -> EngineParams:
+    """The `engine` section of a parsed params.yaml; defaults when the section is absent."""
+    return build(EngineParams, "engine", params_yaml.get("engine") or {})

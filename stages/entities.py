@@ -1,0 +1,730 @@
+"""Named-entity mentions grouped into canonical entities a researcher can count and join.
+
+spaCy's NER gives one span per mention, and the same person or place appears under many
+surfaces: "U.S. President Joe Biden", "Biden", "Biden's"; "US", "U.S.", "the United States". This
+module turns each span into a `Mention` carrying a canonical name (titles, "the" and "'s" removed,
+aliases applied, surnames merged into the full name seen in the same article) and the role the
+article gives the person ("CIA director"). `entity_tables` then builds the tables the notebooks
+read: mentions, entities, co-occurrence pairs and per-article salience. An entity's id is its label
+and canonical name, so it is the same in every article and does not change when articles are added.
+"""
+
+from __future__ import annotations
+
+import bisect
+import collections
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import pandas as pd
+from spacy.tokens import Doc, Span, Token
+
+from stages.clean import offset_map
+from stages.params import require
+
+PERSON = "PERSON"
+
+# Dependency labels by which a title or job description attaches before a name in spaCy's
+# English models ("CIA director Bill Burns": director --compound--> Burns).
+PRENAME_DEPS = frozenset({"compound", "amod", "nmod"})
+# Tokens that may open a role phrase but are not part of the role ("the", "Israel 's").
+ROLE_TRIM_DEPS = frozenset({"det", "predet", "case", "poss"})
+ROLE_EDGE_POS = frozenset({"ADP", "CCONJ", "DET", "PART", "PUNCT", "SCONJ"})
+
+MENTION_COLUMNS = [
+    "doc_id",
+    "start",
+    "end",
+    "raw_start",
+    "raw_end",
+    "text",
+    "label",
+    "entity_id",
+    "name",
+    "role",
+    "role_start",
+    "role_end",
+    "sentence",
+    "paragraph",
+]
+ENTITY_COLUMNS = ["entity_id", "name", "label", "role", "n_mentions", "n_docs", "n_headline"]
+COOCCURRENCE_COLUMNS = ["entity_a", "entity_b", "scope", "count", "n_docs"]
+SALIENCE_COLUMNS = ["doc_id", "entity_id", "mentions", "first_paragraph", "in_headline"]
+SCOPES = ("sentence", "paragraph")
+
+_BLOCK_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+
+
+def _default_labels() -> list[str]:
+    return ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "LAW"]
+
+
+def _default_aliases() -> dict[str, str]:
+    return {
+        "US": "United States",
+        "U.S.": "United States",
+        "USA": "United States",
+        "U.S.A.": "United States",
+        "the United States": "United States",
+        "United States of America": "United States",
+        "UK": "United Kingdom",
+        "U.K.": "United Kingdom",
+        "Britain": "United Kingdom",
+        "Great Britain": "United Kingdom",
+        "the United Kingdom": "United Kingdom",
+        "EU": "European Union",
+        "the European Union": "European Union",
+        "UN": "United Nations",
+        "U.N.": "United Nations",
+        "the United Nations": "United Nations",
+    }
+
+
+def _default_honorifics() -> list[str]:
+    return ["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Sir", "Dame", "Lord", "Lady", "Baroness"]
+
+
+def _default_titles() -> list[str]:
+    return [
+        "President",
+        "Vice",
+        "Prime",
+        "Minister",
+        "Chancellor",
+        "Secretary",
+        "Senator",
+        "Sen",
+        "Rep",
+        "Representative",
+        "Governor",
+        "Gov",
+        "Mayor",
+        "General",
+        "Gen",
+        "Colonel",
+        "Col",
+        "Captain",
+        "Capt",
+        "Judge",
+        "Justice",
+        "King",
+        "Queen",
+        "Prince",
+        "Princess",
+        "Pope",
+        "Ambassador",
+        "Chairman",
+        "Director",
+        "Coach",
+        "Professor",
+        "Prof",
+        "Archbishop",
+        "Bishop",
+        "Reverend",
+        "Rev",
+        "Sheikh",
+        "Ayatollah",
+    ]
+
+
+@dataclass(frozen=True)
+class EntitiesParams:
+    """The `entities` section of params.yaml.
+
+    Attributes:
+        labels: spaCy NER labels kept as mentions; numeric ones (DATE, CARDINAL, ...) are off
+            unless listed.
+        aliases: surface name -> canonical name, matched case-insensitively after a leading
+            "the" and a trailing "'s" are removed ("U.S." -> "United States").
+        honorifics: words dropped from the start of a person's name and from roles ("Mr"),
+            written without a final period.
+        titles: words that, at the start of a PERSON span, are a role and not part of the name
+            ("President" in "President George W. Bush"), written without a final period.
+        role_drop_labels: NER labels of words dropped from the start of a role, so the role
+            names the office and the country stays a mention of its own ("Israeli Prime
+            Minister" -> "Prime Minister").
+    """
+
+    labels: list[str] = field(default_factory=_default_labels)
+    aliases: dict[str, str] = field(default_factory=_default_aliases)
+    honorifics: list[str] = field(default_factory=_default_honorifics)
+    titles: list[str] = field(default_factory=_default_titles)
+    role_drop_labels: list[str] = field(default_factory=lambda: ["NORP", "GPE"])
+
+    def __post_init__(self) -> None:
+        require(bool(self.labels), "entities", "labels", self.labels, "a non-empty list")
+        require(
+            all(name.strip() for name in self.aliases.values()),
+            "entities",
+            "aliases",
+            self.aliases,
+            "a mapping to non-empty canonical names",
+        )
+
+
+class Mention(NamedTuple):
+    """One NER span of an article, with the canonical entity it names.
+
+    Attributes:
+        start: character offset of the span in the parsed (clean) text.
+        end: end offset (exclusive) of the span.
+        text: the span as written.
+        label: the NER label, after the article-level vote (see `resolve_names`).
+        name: the canonical name: without titles, honorifics, "the" or "'s", aliases applied
+            and short person names replaced by the full name used in the same article.
+        role: the title or job the article gives a person at this mention, or None.
+        role_start: offset of the role in the text, or None.
+        role_end: end offset of the role, or None.
+        sentence: 0-based index of the sentence in the document.
+        paragraph: 0-based index of the text block (blocks are separated by blank lines, so
+            this indexes the clean article's `block_starts`; the title is block 0).
+    """
+
+    start: int
+    end: int
+    text: str
+    label: str
+    name: str
+    role: str | None
+    role_start: int | None
+    role_end: int | None
+    sentence: int
+    paragraph: int
+
+
+class EntityTables(NamedTuple):
+    """The tables of the entities stage (see the module's column constants)."""
+
+    mentions: pd.DataFrame
+    entities: pd.DataFrame
+    cooccurrence: pd.DataFrame
+    salience: pd.DataFrame
+
+
+def block_starts(text: str) -> list[int]:
+    """Start offsets of the blocks of `text`, blocks being separated by blank lines."""
+    return [0, *(match.end() for match in _BLOCK_BREAK.finditer(text))]
+
+
+def _bare(word: str) -> str:
+    """A word without its abbreviation period ("Mr." -> "Mr"), for list lookups."""
+    return word.rstrip(".")
+
+
+def _is_possessive(token: Token) -> bool:
+    return token.tag_ == "POS" or token.lower_ in {"'s", "\u2019s", "'", "\u2019"}
+
+
+def _span_label(span: Span, honorifics: frozenset[str], titles: frozenset[str]) -> str:
+    """The span's NER label, or PERSON when it opens with an honorific and a name ("Mr Blair").
+
+    Notes:
+        Gender Gap Tracker's rules take an honorific as evidence of a person whatever the NER
+        label; the small model tags "Mr Blair" ORG in some sentences. An honorific before a
+        title ("Lord Chancellor") names an office, not a person.
+    """
+    if (
+        len(span) > 1
+        and _bare(span[0].text) in honorifics
+        and span[1].is_title
+        and _bare(span[1].text) not in titles
+    ):
+        return PERSON
+    return span.label_
+
+
+def _strip_name(span: Span, honorifics: frozenset[str]) -> Span | None:
+    """The span without a leading "the", honorifics, or a trailing "'s" and punctuation.
+
+    Notes:
+        Gender Gap Tracker (Asr et al. 2021) normalises names the same way before merging
+        mentions: determiners, honorifics and possessive endings are not part of a name.
+    """
+    start, end = span.start, span.end
+    doc = span.doc
+    while start < end and (
+        doc[start].lower_ == "the" or _bare(doc[start].text) in honorifics or doc[start].is_punct
+    ):
+        start += 1
+    while end > start and (_is_possessive(doc[end - 1]) or doc[end - 1].is_punct):
+        # "U.S." is one token and not punctuation, so trailing-period abbreviations survive.
+        end -= 1
+    return doc[start:end] if end > start else None
+
+
+def _split_title(name: Span, titles: frozenset[str]) -> tuple[Span | None, Span]:
+    """Split a PERSON span into its leading title words and the name proper.
+
+    Notes:
+        PolNeAR guidelines (Newell et al. 2018) and Pareti (2016) annotate a source's title as
+        part of the source mention but not of the name; the title is kept as the role.
+    """
+    split = name.start
+    while split < name.end - 1 and _bare(name.doc[split].text) in titles:
+        split += 1
+    title = name.doc[name.start : split] if split > name.start else None
+    return title, name.doc[split : name.end]
+
+
+def _is_role_edge_filler(token: Token, honorifics: frozenset[str]) -> bool:
+    """Whether a token at either end of a role phrase is no part of the role itself."""
+    word = _bare(token.text)
+    is_initial = len(word) == 1 and word.isupper()
+    return token.pos_ in ROLE_EDGE_POS or word in honorifics or is_initial
+
+
+def _trim_role(tokens: Span, params: EntitiesParams) -> Span | None:
+    """Trim a role phrase to the office or job it names, or None when none is left.
+
+    Determiners, prepositions, possessors ("Israel 's"), country words, honorifics and initials
+    are dropped from its ends; a phrase naming another person ("A Brown, Chuter" in a team list)
+    is no role.
+
+    Notes:
+        Follows the issue's examples: "Israeli Prime Minister" -> "Prime Minister" (the country
+        is its own GPE/NORP mention), "CIA director" kept whole (the organisation names the
+        office).
+    """
+    honorifics = frozenset(params.honorifics)
+    drop = frozenset(params.role_drop_labels)
+    start, end = tokens.start, tokens.end
+    doc = tokens.doc
+    while start < end and (
+        _is_role_edge_filler(doc[start], honorifics)
+        or doc[start].dep_ in ROLE_TRIM_DEPS
+        or doc[start].ent_type_ in drop
+    ):
+        start += 1
+    while end > start and _is_role_edge_filler(doc[end - 1], honorifics):
+        end -= 1
+    if end == start or any(t.ent_type_ == PERSON for t in doc[start:end]):
+        return None
+    return doc[start:end]
+
+
+def _prename_role(span: Span) -> Span | None:
+    """The modifiers written right before a name ("CIA director" in "CIA director Bill Burns").
+
+    Notes:
+        Pre-name modifiers are the commonest way news gives a source's role (Pareti 2016,
+        "source" spans include them); spaCy attaches them to the name's head as compounds.
+    """
+    modifiers = [t for t in span.root.lefts if t.i < span.start and t.dep_ in PRENAME_DEPS]
+    if not modifiers:
+        return None
+    start = min(t.left_edge.i for t in modifiers)
+    return span.doc[start : span.start]
+
+
+def _appositive_role(span: Span) -> Span | None:
+    """A common-noun apposition next to the name ("John Kirby, the White House spokesman,").
+
+    Notes:
+        Appositions are the second role pattern of the Gender Gap Tracker's speaker rules and
+        of PolNeAR source spans; only common nouns count, so "Washington, D.C." is no role.
+    """
+    root = span.root
+    for child in root.rights:
+        if child.dep_ == "appos" and child.pos_ == "NOUN" and child.i >= span.end:
+            end = max([child.i, *(t.right_edge.i for t in child.rights if t.dep_ == "prep")])
+            return span.doc[child.left_edge.i : end + 1]
+    head = root.head
+    if root.dep_ == "appos" and head.pos_ == "NOUN" and head.i < span.start:
+        before = [t.right_edge.i for t in head.rights if t.dep_ == "prep" and t.i < span.start]
+        return span.doc[head.left_edge.i : max([head.i, *before]) + 1]
+    return None
+
+
+def _role(span: Span, title: Span | None, params: EntitiesParams) -> Span | None:
+    """The role of a PERSON mention: title words in the span, else pre-name or appositive."""
+    doc = span.doc
+    before = _prename_role(span)
+    if title is not None:
+        start = before.start if before is not None else title.start
+        return _trim_role(doc[start : title.end], params)
+    for candidate in (before, _appositive_role(span)):
+        if candidate is not None and (role := _trim_role(candidate, params)) is not None:
+            return role
+    return None
+
+
+def _clean_text(text: str) -> str:
+    return " ".join(text.split())
+
+
+def canonical_name(name: str, aliases: Mapping[str, str]) -> str:
+    """The alias map's canonical name for `name`, or `name` itself.
+
+    Args:
+        name: a name with whitespace collapsed.
+        aliases: casefolded alias -> canonical name (see `alias_index`).
+    """
+    return aliases.get(name.casefold(), name)
+
+
+def alias_index(aliases: Mapping[str, str]) -> dict[str, str]:
+    """The params' alias map keyed by casefolded alias, with "the X" also matching "X"."""
+    index = {}
+    for alias, canonical in aliases.items():
+        key = _clean_text(alias).casefold()
+        index[key] = canonical
+        index.setdefault(key.removeprefix("the "), canonical)
+    return index
+
+
+def span_mention(
+    span: Span, params: EntitiesParams, aliases: Mapping[str, str], sentence: int, paragraph: int
+) -> Mention | None:
+    """The mention of one NER span with its surface-level name and role, before merging.
+
+    Args:
+        span: an entity span of a parsed document.
+        params: the stage parameters.
+        aliases: `alias_index(params.aliases)`.
+        sentence: index of the span's sentence.
+        paragraph: index of the span's text block.
+
+    Returns:
+        The mention, or None when nothing of a name is left ("the").
+    """
+    honorifics, titles = frozenset(params.honorifics), frozenset(params.titles)
+    label = _span_label(span, honorifics, titles)
+    stripped = _strip_name(span, honorifics if label == PERSON else frozenset())
+    if stripped is None:
+        return None
+    title, name = None, stripped
+    if label == PERSON:
+        title, name = _split_title(stripped, titles)
+    # Computed for every label: a surname tagged ORG may become a person in `resolve_names`,
+    # which drops the role of whatever stays a non-person.
+    role = _role(span, title, params)
+    return Mention(
+        start=span.start_char,
+        end=span.end_char,
+        text=span.text,
+        label=label,
+        name=canonical_name(_clean_text(name.text), aliases),
+        role=_clean_text(role.text) if role is not None else None,
+        role_start=role.start_char if role is not None else None,
+        role_end=role.end_char if role is not None else None,
+        sentence=sentence,
+        paragraph=paragraph,
+    )
+
+
+def _case_variants(mentions: Sequence[Mention]) -> dict[str, str]:
+    """Map each name to the spelling its article uses most, ignoring case.
+
+    Notes:
+        Datelines and some headlines are in capitals ("WASHINGTON"); a spelling with lower-case
+        letters is preferred, then the most frequent, then the first seen.
+    """
+    counts = collections.Counter(m.name for m in mentions)
+    first: dict[str, int] = {}
+    for i, m in enumerate(mentions):
+        first.setdefault(m.name, i)
+    groups: dict[str, list[str]] = collections.defaultdict(list)
+    for name in counts:
+        groups[name.casefold()].append(name)
+    best = {}
+    for names in groups.values():
+        chosen = min(names, key=lambda n: (n.isupper(), -counts[n], first[n]))
+        best.update(dict.fromkeys(names, chosen))
+    return best
+
+
+def _label_votes(mentions: Sequence[Mention], labels: Sequence[str]) -> dict[str, str]:
+    """Map each name to the label most of its mentions in the article have.
+
+    Notes:
+        The small English model labels the same surname PERSON in one sentence and ORG in a
+        short one ("Kirby said ..."); one label per name and article keeps the counts together.
+        Ties go to the label listed first in params.
+    """
+    votes: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    for m in mentions:
+        votes[m.name][m.label] += 1
+    order = {label: i for i, label in enumerate(labels)}
+    return {
+        name: min(counter, key=lambda lab: (-counter[lab], order.get(lab, len(order)), lab))
+        for name, counter in votes.items()
+    }
+
+
+def is_short_form(short: str, full: str) -> bool:
+    """Whether person name `short` abbreviates `full` ("Biden" / "Joe Biden", "George Bush" /
+    "George W. Bush"), ignoring case.
+
+    Notes:
+        Gender Gap Tracker merges a surname-only mention into the full name that shares it in
+        the same article; a first-and-last-name form is merged the same way.
+    """
+    s, f = short.casefold().split(), full.casefold().split()
+    if not s or len(s) >= len(f):
+        return False
+    if s == f[-1:]:
+        return True
+    if s[0] != f[0] or s[-1] != f[-1]:
+        return False
+    rest = iter(f)
+    return all(word in rest for word in s)
+
+
+def _distance(starts: Sequence[int], at: int) -> tuple[int, int]:
+    """How far back the last of sorted `starts` before `at` is; one after `at` ranks behind."""
+    i = bisect.bisect_left(starts, at)
+    return (0, at - starts[i - 1]) if i else (1, starts[0] - at)
+
+
+def _person_targets(mentions: Sequence[Mention]) -> dict[int, str]:
+    """Map mention positions to the full person name they abbreviate, if any.
+
+    A short form with several possible full names ("Bush": "George W. Bush", "Laura Bush") goes
+    to the one mentioned last before it, else to the one mentioned first after it. Single words
+    of other labels are short forms too, since the small model often tags a surname ORG or GPE.
+    """
+    persons = sorted({m.name for m in mentions if m.label == PERSON})
+    full = [n for n in persons if not any(is_short_form(n, other) for other in persons)]
+    starts = {n: sorted(m.start for m in mentions if m.name == n) for n in full}
+    targets = {}
+    for i, m in enumerate(mentions):
+        if m.name in starts or (m.label != PERSON and len(m.name.split()) > 1):
+            continue
+        candidates = [n for n in full if is_short_form(m.name, n)]
+        if candidates:
+            targets[i] = min(candidates, key=lambda n, at=m.start: (*_distance(starts[n], at), n))
+    return targets
+
+
+def resolve_names(mentions: Sequence[Mention], labels: Sequence[str]) -> list[Mention]:
+    """Give the mentions of one article canonical names and one label per name.
+
+    Spellings that differ only in case are merged, each name gets the label most of its
+    mentions have, and short person names ("Biden", and single words of other labels such as a
+    surname the model tagged ORG) take the full name they abbreviate in the article.
+
+    Args:
+        mentions: the article's mentions from `span_mention`, in text order.
+        labels: the params' label order, for breaking label ties.
+
+    Returns:
+        The mentions with `name` and `label` resolved, in the same order.
+    """
+    variants = _case_variants(mentions)
+    mentions = [m._replace(name=variants[m.name]) for m in mentions]
+    votes = _label_votes(mentions, labels)
+    mentions = [m._replace(label=votes[m.name]) for m in mentions]
+    targets = _person_targets(mentions)
+    mentions = [
+        m._replace(name=targets[i], label=PERSON) if i in targets else m
+        for i, m in enumerate(mentions)
+    ]
+    return [
+        m if m.label == PERSON else m._replace(role=None, role_start=None, role_end=None)
+        for m in mentions
+    ]
+
+
+def extract_mentions(doc: Doc, params: EntitiesParams) -> list[Mention]:
+    """The article's entity mentions, with canonical names, roles, sentence and paragraph.
+
+    Args:
+        doc: a parsed article (clean text).
+        params: the stage parameters.
+
+    Returns:
+        Mentions of the labels in `params.labels`, in text order.
+    """
+    keep = frozenset(params.labels)
+    aliases = alias_index(params.aliases)
+    sentences = [sent.start for sent in doc.sents]
+    blocks = block_starts(doc.text)
+    mentions = [
+        mention
+        for span in doc.ents
+        if span.label_ in keep
+        and (
+            mention := span_mention(
+                span,
+                params,
+                aliases,
+                sentence=bisect.bisect_right(sentences, span.start) - 1,
+                paragraph=bisect.bisect_right(blocks, span.start_char) - 1,
+            )
+        )
+        is not None
+    ]
+    return resolve_names(mentions, params.labels)
+
+
+def entity_id(label: str, name: str) -> str:
+    """The id of an entity in every table: its label and canonical name ("PERSON:Joe Biden")."""
+    return f"{label}:{name}"
+
+
+def headline_span(article: Mapping[str, object]) -> tuple[int, int] | None:
+    """Clean-text offsets of the article's first `title` block, or None."""
+    for start, end, kind in zip(
+        article["block_starts"], article["block_ends"], article["block_kinds"], strict=True
+    ):
+        if kind == "title":
+            return int(start), int(end)
+    return None
+
+
+def _mention_rows(
+    docs: Iterable[Doc], articles: pd.DataFrame, params: EntitiesParams
+) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """Mention rows and per-article headline spans for all documents."""
+    by_id = articles.set_index("doc_id", drop=False)
+    rows, headlines = [], []
+    for doc in docs:
+        doc_id = doc.user_data["doc_id"]
+        article = by_id.loc[doc_id]
+        to_raw = offset_map(article).to_raw
+        title = headline_span(article)
+        headlines.append(
+            {
+                "doc_id": doc_id,
+                "title_start": title[0] if title else -1,
+                "title_end": title[1] if title else -1,
+            }
+        )
+        for m in extract_mentions(doc, params):
+            raw_start, raw_end = to_raw(m.start, m.end)
+            rows.append(
+                {
+                    "doc_id": doc_id,
+                    **m._asdict(),
+                    "raw_start": raw_start,
+                    "raw_end": raw_end,
+                    "entity_id": entity_id(m.label, m.name),
+                }
+            )
+    return rows, headlines
+
+
+def _mentions_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=MENTION_COLUMNS)
+    ints = ["start", "end", "raw_start", "raw_end", "sentence", "paragraph"]
+    frame = frame.astype(
+        {**dict.fromkeys(ints, "int64"), "role_start": "Int64", "role_end": "Int64"}
+    )
+    frame["role"] = frame["role"].astype(object).where(frame["role"].notna(), None)
+    return frame.sort_values(["doc_id", "start", "end"], ignore_index=True)
+
+
+def salience_table(mentions: pd.DataFrame, headlines: pd.DataFrame) -> pd.DataFrame:
+    """Per article and entity: mentions, first paragraph, and whether the headline names it.
+
+    Args:
+        mentions: the mentions table.
+        headlines: doc_id, title_start, title_end (-1 when the article has no title).
+    """
+    frame = mentions.merge(headlines, on="doc_id", how="left")
+    frame["in_headline"] = (frame["start"] >= frame["title_start"]) & (
+        frame["end"] <= frame["title_end"]
+    )
+    table = frame.groupby(["doc_id", "entity_id"], as_index=False, sort=True).agg(
+        mentions=("start", "size"),
+        first_paragraph=("paragraph", "min"),
+        in_headline=("in_headline", "any"),
+    )
+    return table.astype({"mentions": "int64", "first_paragraph": "int64", "in_headline": bool})[
+        SALIENCE_COLUMNS
+    ]
+
+
+def _top_role(roles: pd.Series) -> str | None:
+    """The most frequent role, ties broken alphabetically, or None."""
+    counts = roles.dropna().value_counts()
+    if counts.empty:
+        return None
+    return min(counts.index, key=lambda role: (-counts[role], role))
+
+
+def entities_table(mentions: pd.DataFrame, salience: pd.DataFrame) -> pd.DataFrame:
+    """One row per entity id: name, label, most frequent role and counts across articles."""
+    table = mentions.groupby("entity_id", as_index=False, sort=True).agg(
+        name=("name", "first"),
+        label=("label", "first"),
+        role=("role", _top_role),
+        n_mentions=("start", "size"),
+        n_docs=("doc_id", "nunique"),
+    )
+    headline = salience.groupby("entity_id")["in_headline"].sum().rename("n_headline")
+    table = table.merge(headline, on="entity_id", how="left")
+    table["role"] = table["role"].astype(object).where(table["role"].notna(), None)
+    return table.astype({"n_mentions": "int64", "n_docs": "int64", "n_headline": "int64"})[
+        ENTITY_COLUMNS
+    ]
+
+
+def cooccurrence_table(mentions: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of distinct entities named in the same sentence or the same paragraph.
+
+    `count` is the number of sentences (or paragraphs) naming both, over all articles, however
+    often each is named there; `n_docs` the number of articles with at least one. `entity_a`
+    sorts before `entity_b`.
+
+    Notes:
+        Unit counting as in co-occurrence network studies of news (e.g. Gender Gap Tracker's
+        and Media Cloud's entity networks): a pair counts once per shared unit.
+    """
+    tables = []
+    for scope in SCOPES:
+        units = mentions[["doc_id", scope, "entity_id"]].drop_duplicates()
+        pairs = units.merge(units, on=["doc_id", scope], suffixes=("_a", "_b"))
+        pairs = pairs[pairs["entity_id_a"] < pairs["entity_id_b"]]
+        table = pairs.groupby(["entity_id_a", "entity_id_b"], as_index=False).agg(
+            count=(scope, "size"), n_docs=("doc_id", "nunique")
+        )
+        table = table.rename(columns={"entity_id_a": "entity_a", "entity_id_b": "entity_b"})
+        table["scope"] = scope
+        tables.append(table)
+    table = pd.concat(tables, ignore_index=True)[COOCCURRENCE_COLUMNS]
+    table = table.astype({"count": "int64", "n_docs": "int64", "scope": object})
+    return table.sort_values(
+        ["scope", "count", "entity_a", "entity_b"],
+        ascending=[True, False, True, True],
+        ignore_index=True,
+    )
+
+
+def entity_tables(
+    docs: Iterable[Doc], articles: pd.DataFrame, params: EntitiesParams
+) -> EntityTables:
+    """Build the entities stage's tables from parsed articles.
+
+    Args:
+        docs: parsed clean texts, each with `doc.user_data["doc_id"]`.
+        articles: the clean stage's articles table (doc_id, block_starts, block_ends,
+            block_kinds and the offset map columns).
+        params: the stage parameters.
+
+    Returns:
+        mentions, entities, co-occurrence and salience tables, sorted deterministically.
+    """
+    rows, headlines = _mention_rows(docs, articles, params)
+    mentions = _mentions_frame(rows)
+    headline_frame = pd.DataFrame(headlines, columns=["doc_id", "title_start", "title_end"])
+    salience = salience_table(mentions, headline_frame)
+    return EntityTables(
+        mentions=mentions,
+        entities=entities_table(mentions, salience),
+        cooccurrence=cooccurrence_table(mentions),
+        salience=salience,
+    )
+
+
+def entity_metrics(tables: EntityTables) -> dict[str, int]:
+    """Corpus counts for `dvc metrics diff`: mentions and entities, in all and per label."""
+    per_label = tables.entities.groupby("label").size()
+    return {
+        "mentions": len(tables.mentions),
+        "entities": len(tables.entities),
+        "articles_with_entities": int(tables.mentions["doc_id"].nunique()),
+        **{f"entities_{label}": int(count) for label, count in per_label.items()},
+    }

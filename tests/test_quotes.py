@@ -1,0 +1,399 @@
+"""The quotes step: quotation marks, cues, kinds, speakers, and the seed article's hand gold."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from stages import io
+from stages.evaluate import strict_match
+from stages.params import ParamsError, build
+from stages.quotes import (
+    QUOTES_COLUMNS,
+    Quote,
+    QuotesParams,
+    anomaly_table,
+    extract_quotes,
+    find_quote_runs,
+    quote_table,
+)
+
+GOLD = Path(__file__).parent / "gold" / "seed_quotes.yaml"
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_b05afdb265430c7a.txt"
+PARAMS = QuotesParams()
+
+
+def quotes_of(nlp: Language, text: str, params: QuotesParams = PARAMS) -> list[Quote]:
+    return extract_quotes(nlp(text), params)
+
+
+def only(quotes: list[Quote]) -> Quote:
+    assert len(quotes) == 1, [q.text for q in quotes]
+    return quotes[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker_text", "cue"),
+    [
+        (
+            '"We are not looking for a wider war," Kirby said.',
+            '"We are not looking for a wider war,"',
+            "Kirby",
+            "said",
+        ),
+        (
+            '"We are not looking for a wider war," said Kirby.',
+            '"We are not looking for a wider war,"',
+            "Kirby",
+            "said",
+        ),
+        (
+            'Kirby said: "We are not looking for a wider war."',
+            '"We are not looking for a wider war."',
+            "Kirby",
+            "said",
+        ),
+        (
+            'Kirby told reporters: "We are not looking for a wider war."',
+            '"We are not looking for a wider war."',
+            "Kirby",
+            "told",
+        ),
+        (
+            "\u201cWe are ready to talk,\u201d the minister said.",
+            "\u201cWe are ready to talk,\u201d",
+            "the minister",
+            "said",
+        ),
+        (
+            "'We are ready to talk,' the minister said.",
+            "'We are ready to talk,'",
+            "the minister",
+            "said",
+        ),
+        (
+            '"The talks have failed," according to the ministry.',
+            '"The talks have failed,"',
+            "the ministry",
+            "according to",
+        ),
+    ],
+)
+def test_direct_quote_with_its_speaker_and_cue(nlp, text, content, speaker_text, cue):
+    quote = only(quotes_of(nlp, text))
+    assert (quote.kind, quote.text, quote.speaker_text, quote.cue) == (
+        "direct",
+        content,
+        speaker_text,
+        cue,
+    )
+    assert quote.quoted == ((quote.start, quote.end),)
+    assert text[quote.cue_start : quote.cue_end] == cue
+
+
+def test_quote_around_its_cue_is_one_quote_of_two_parts(nlp):
+    text = '"We are ready," he said, "but we will not wait forever."'
+    quote = only(quotes_of(nlp, text))
+    assert quote.kind == "direct"
+    assert [text[s:e] for s, e in quote.quoted] == [
+        '"We are ready,"',
+        '"but we will not wait forever."',
+    ]
+    assert (quote.start, quote.end) == (0, len(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "quoted", "speaker_text"),
+    [
+        (
+            'Kirby said Netanyahu was "well aware" of the risks.',
+            'Netanyahu was "well aware" of the risks',
+            '"well aware"',
+            "Kirby",
+        ),
+        (
+            'The minister said that the plan was "dead on arrival."',
+            'that the plan was "dead on arrival."',
+            '"dead on arrival."',
+            "The minister",
+        ),
+    ],
+)
+def test_partial_quote_is_the_reported_clause(nlp, text, content, quoted, speaker_text):
+    quote = only(quotes_of(nlp, text))
+    assert (quote.kind, quote.text, quote.speaker_text) == ("partial", content, speaker_text)
+    assert [text[s:e] for s, e in quote.quoted] == [quoted]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker_text", "cue"),
+    [
+        (
+            "The White House said Biden did not want a wider war.",
+            "Biden did not want a wider war",
+            "The White House",
+            "said",
+        ),
+        (
+            "U.S. officials said the drones were shot down over the sea.",
+            "the drones were shot down over the sea",
+            "U.S. officials",
+            "said",
+        ),
+        (
+            "The spokesman warned that the talks could collapse.",
+            "that the talks could collapse",
+            "The spokesman",
+            "warned",
+        ),
+        (
+            "According to the ministry, the talks have failed.",
+            "the talks have failed",
+            "the ministry",
+            "According to",
+        ),
+    ],
+)
+def test_indirect_speech(nlp, text, content, speaker_text, cue):
+    quote = only(quotes_of(nlp, text))
+    assert (quote.kind, quote.text, quote.speaker_text, quote.cue) == (
+        "indirect",
+        content,
+        speaker_text,
+        cue,
+    )
+    assert quote.quoted == ()
+
+
+def test_indirect_speech_can_be_switched_off(nlp):
+    params = QuotesParams(include_indirect=False)
+    assert quotes_of(nlp, "The White House said Biden did not want a wider war.", params) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'He appeared on "Meet the Press" on Sunday.',
+        'The so-called "peace plan" was never published.',
+        "The sun rose over the city on Sunday and the markets opened.",
+        "'Carefully and strategically'",
+        "Workers' rights don't end at the factory gate.",
+    ],
+)
+def test_not_a_quote(nlp, text):
+    assert quotes_of(nlp, text) == []
+
+
+def test_title_and_subhead_are_skipped_beside_real_quotes(nlp):
+    text = (
+        '"We are not looking for a wider war," Kirby said on NBC\'s "Meet the Press."'
+        "\n\n'Carefully and strategically'\n\nThe talks went on."
+    )
+    quote = only(quotes_of(nlp, text))
+    assert quote.text == '"We are not looking for a wider war,"'
+
+
+def test_quote_over_several_paragraphs_is_one_quote(nlp):
+    text = (
+        'Kirby said: "We will stay in the region.\n\n'
+        '"We will finish the work we started."\n\nThe talks went on.'
+    )
+    quote = only(quotes_of(nlp, text))
+    assert quote.kind == "direct"
+    assert [text[s:e] for s, e in quote.quoted] == [
+        '"We will stay in the region.',
+        '"We will finish the work we started."',
+    ]
+    assert quote.speaker_text == "Kirby"
+
+
+def test_quoted_paragraph_without_cue_continues_the_previous_speaker(nlp):
+    text = (
+        "White House spokesman John Kirby spoke on Sunday.\n\n"
+        '"We will stay in the region," Kirby said.\n\n'
+        '"We will finish the work we started. Nobody should doubt it."'
+    )
+    first, second = quotes_of(nlp, text)
+    assert (first.speaker, first.cue) == ("John Kirby", "said")
+    assert second.text == '"We will finish the work we started. Nobody should doubt it."'
+    assert (second.kind, second.speaker, second.cue, second.cue_start) == (
+        "direct",
+        "John Kirby",
+        "",
+        -1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker_text", "speaker", "speaker_kind"),
+    [
+        (
+            'White House spokesman John Kirby spoke.\n\n"We are not looking for war," he said.',
+            "he",
+            "John Kirby",
+            "named",
+        ),
+        (
+            'John Kirby arrived on Sunday.\n\n"We are ready to talk to everyone," Kirby said.',
+            "Kirby",
+            "John Kirby",
+            "named",
+        ),
+        (
+            'A senior administration official spoke.\n\n"We are ready to talk," the official said.',
+            "the official",
+            "A senior administration official",
+            "anonymous",
+        ),
+        ('"We are ready to talk to everyone," he said.', "he", "he", "pronoun-unresolved"),
+    ],
+)
+def test_speaker_resolution(nlp, text, speaker_text, speaker, speaker_kind):
+    quote = only(quotes_of(nlp, text))
+    assert (quote.speaker_text, quote.speaker, quote.speaker_kind) == (
+        speaker_text,
+        speaker,
+        speaker_kind,
+    )
+    assert text[quote.speaker_ref_start : quote.speaker_ref_end] == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "runs", "n_anomalies"),
+    [
+        ('He said "yes" and "no".', ['"yes"', '"no"'], 0),
+        (
+            "\u201cOne,\u201d he said. \u2018Two,\u2019 she said.",
+            ["\u201cOne,\u201d", "\u2018Two,\u2019"],
+            0,
+        ),
+        ("Don't touch the workers' rights in the '90s.", [], 0),
+        ('He said "we will stay.\n\nThe end.', ['"we will stay.'], 1),
+        ('He said we will stay."\n\nThe end.', [], 1),
+        ('"A\n\n"B\n\n"C."', ['"A', '"B', '"C."'], 0),
+        ("She said \"he told me 'no' twice.\"", ["\"he told me 'no' twice.\""], 0),
+    ],
+)
+def test_quote_runs_and_anomalies(text, runs, n_anomalies):
+    marks = find_quote_runs(text)
+    assert [text[s:e] for run in marks.runs for s, e in run.parts] == runs
+    assert marks.n_anomalies == n_anomalies
+
+
+def test_stray_mark_does_not_drop_the_document(nlp):
+    text = (
+        'The mayor said the "plan was sound.\n\nThe council agreed.\n\n'
+        '"We will rebuild the bridge," the mayor said.'
+    )
+    quotes = quotes_of(nlp, text)
+    assert any(q.text == '"We will rebuild the bridge,"' for q in quotes)
+    assert find_quote_runs(text).n_anomalies == 1
+
+
+def test_params_are_validated():
+    assert build(QuotesParams, "quotes", {"include_indirect": False}).include_indirect is False
+    with pytest.raises(ParamsError, match=r"quotes\.max_cue_gap"):
+        QuotesParams(max_cue_gap=-1)
+    with pytest.raises(ParamsError, match=r"quotes\.speech_verbs"):
+        QuotesParams(speech_verbs=[])
+
+
+def test_quote_table_joins_speakers_to_entities(nlp):
+    text = 'White House spokesman John Kirby spoke.\n\n"We are ready to talk," he said.'
+    doc = nlp(text)
+    doc.user_data["doc_id"] = "a/1"
+    start = text.index("John Kirby")
+    mentions = pd.DataFrame(
+        {
+            "doc_id": ["a/1"],
+            "start": [start],
+            "end": [start + len("John Kirby")],
+            "entity_id": ["PERSON:John F. Kirby"],
+            "label": ["PERSON"],
+        }
+    )
+    entities = pd.DataFrame({"entity_id": ["PERSON:John F. Kirby"], "name": ["John F. Kirby"]})
+    articles = pd.DataFrame({"doc_id": ["a/1"], "text": [text]})
+    table = quote_table([doc], articles, mentions, entities, PARAMS)
+    assert list(table.columns) == QUOTES_COLUMNS
+    row = table.iloc[0]
+    assert (row.quote_id, row.speaker, row.speaker_entity_id, row.speaker_text) == (
+        "a/1:1",
+        "John F. Kirby",
+        "PERSON:John F. Kirby",
+        "he",
+    )
+    assert text[row.raw_start : row.raw_end] == '"We are ready to talk,"'
+    assert [list(p) for p in row.quoted] == [[row.raw_start, row.raw_end]]
+    assert anomaly_table([doc]).to_dict("records") == [
+        {"doc_id": "a/1", "n_quote_runs": 1, "n_anomalies": 0}
+    ]
+
+
+# --- The seed article against its hand-written gold ----------------------------------------------
+
+
+def _find(text: str, content: str) -> tuple[int, int]:
+    """Offsets of a gold content string; any white space in the gold matches any white space."""
+    pattern = r"\s+".join(re.escape(word) for word in content.split())
+    matches = list(re.finditer(pattern, text))
+    assert len(matches) == 1, content
+    return matches[0].span()
+
+
+@pytest.fixture(scope="module")
+def seed_doc(nlp) -> Doc:
+    return nlp(io.read_text(SEED))
+
+
+@pytest.fixture(scope="module")
+def seed_gold(seed_doc) -> list[dict]:
+    gold = io.read_yaml(GOLD)["attributions"]
+    for entry in gold:
+        spans = [_find(seed_doc.text, c) for c in [entry["content"], *entry.get("parts", [])]]
+        entry["span"] = ((spans[0][0], spans[-1][1]),)
+    return gold
+
+
+def _pairs(gold: list[dict], quotes: list[Quote]) -> list[tuple[dict, Quote]]:
+    pairs = []
+    for entry in gold:
+        found = [q for q in quotes if strict_match(((q.start, q.end),), entry["span"])]
+        if found:
+            pairs.append((entry, found[0]))
+    return pairs
+
+
+def test_seed_matches_hand_gold(seed_doc, seed_gold):
+    quotes = extract_quotes(seed_doc, PARAMS)
+    pairs = _pairs(seed_gold, quotes)
+    matched_quotes = {id(q) for _, q in pairs}
+    recall = len(pairs) / len(seed_gold)
+    precision = len(matched_quotes) / len(quotes)
+    assert recall >= 0.95, [e["content"] for e in seed_gold if e not in [p[0] for p in pairs]]
+    assert precision >= 0.95, [q.text for q in quotes if id(q) not in matched_quotes]
+    for field in ("kind", "speaker", "cue", "speaker_text"):
+        checked = [(e, q) for e, q in pairs if e[field] is not None or field == "cue"]
+        right = sum((getattr(q, field) or None) == e[field] for e, q in checked)
+        assert right / len(checked) >= 0.9, field
+
+
+def test_seed_requirements_of_the_issue(seed_doc):
+    quotes = extract_quotes(seed_doc, PARAMS)
+    by_text = {q.text: q for q in quotes}
+    kirby = by_text['"We\'re not looking for a wider war with Iran,"']
+    assert (kirby.speaker, kirby.cue, kirby.kind) == ("John Kirby", "said", "direct")
+    he_said = by_text['"We\'re not considering diplomacy dead there,"']
+    assert (he_said.speaker_text, he_said.speaker) == ("he", "John Kirby")
+    think = next(q for q in quotes if '"think carefully"' in q.text)
+    assert think.speaker == "Joe Biden"
+    kirby_quotes = [q for q in quotes if q.speaker_text in ("Kirby", "he", "He")]
+    assert kirby_quotes and {q.speaker for q in kirby_quotes} == {"John Kirby"}
+    last = quotes[-1]
+    assert last.text.startswith('"The Hamas leaders') and last.speaker == "John Kirby"
+    assert not any("Meet the Press" in q.text or "Carefully and" in q.text for q in quotes)

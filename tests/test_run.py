@@ -1,0 +1,61 @@
+"""The runner's executed notebooks are reproducible and its HTML reports are safe to open."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pandas as pd
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from stages.run import scrub, to_html
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror="alert(1)">'
+
+
+def executed_notebook(run: int) -> nbformat.NotebookNode:
+    """A notebook as papermill leaves it, with what differs between two runs of the same code."""
+    cell = new_code_cell("print('hi')", execution_count=1)
+    cell["id"] = f"random-{run}"
+    cell.metadata["papermill"] = {"start_time": f"2026-01-0{run}T00:00:00", "duration": run / 10}
+    cell.metadata["execution"] = {"iopub.status.busy": f"2026-01-0{run}"}
+    cell.outputs = [
+        new_output("stream", name="stdout", text="hi\n"),
+        new_output("stream", name="stderr", text=f"parse: 100%|##| 1/1 [00:0{run}<00:00]\n"),
+    ]
+    nb = new_notebook(cells=[cell])
+    nb.metadata["papermill"] = {"start_time": f"2026-01-0{run}", "duration": run}
+    nb.metadata["language_info"] = {"name": "python", "version": f"3.11.{run}"}
+    return nb
+
+
+def test_scrub_makes_two_runs_byte_identical() -> None:
+    first, second = (nbformat.writes(scrub(executed_notebook(run))) for run in (1, 2))
+    assert first == second
+    assert scrub(executed_notebook(1)).cells[0].outputs[0].text == "hi\n"
+    assert "2026" not in first and "3.11" not in first and "random" not in first
+
+
+def test_html_escapes_article_text_and_loads_nothing() -> None:
+    table = pd.DataFrame({"quote": [HOSTILE]})
+    cell = new_code_cell("table", execution_count=1)
+    cell.outputs = [
+        new_output(
+            "execute_result",
+            data={"text/html": table.to_html(), "text/plain": repr(table)},
+            execution_count=1,
+        )
+    ]
+    page = to_html(scrub(new_notebook(cells=[cell])))
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page
+    assert "&lt;script&gt;alert" in page
+    assert not re.search(r"""(src|href)=["']?https?:|url\(["']?https?:|@import""", page)
+    assert "default-src 'none'" in page  # the browser itself refuses any script
+    assert "<script" not in page
+
+
+def test_html_hides_code() -> None:
+    cell = new_code_cell("secret_variable_name = 1", execution_count=1)
+    page = to_html(new_notebook(cells=[cell]))
+    assert "secret_variable_name" not in page
