@@ -12,10 +12,10 @@ zero-width character, a Unicode composition, an HTML entity) and maps as a whole
 
 The raw text of a `.txt` file is the decoded file; that of a JSONL/CSV record is its text field,
 with its title field and a blank line in front when it has one. For HTML input the raw text is
-the decoded file, markup included. Text nodes copied verbatim are
-mapped character by character; a text node containing entities (``&amp;``) maps as one atomic
-segment covering its stretch of markup-free source. Text inside ``<head>``, ``<script>`` and
-``<style>`` is dropped.
+the decoded file, markup included: text nodes found verbatim map character by character, a text
+node with entities (``&amp;``) maps as one atomic segment up to the next tag, and text inside
+``<head>``, ``<script>`` and ``<style>`` is dropped. Plain text with a few inline tags (``<a>``)
+keeps its own paragraphs; only the tags go.
 
 All functions here are pure: reading files is `stages.io.read_inputs`.
 """
@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import csv
 import hashlib
+import html
 import json
 import re
 import unicodedata
@@ -40,7 +41,6 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from stages.params import require
 
 BlockKind = Literal["title", "dateline", "subhead", "paragraph"]
-Status = Literal["ok", "duplicate", "rejected"]
 
 #: File types read, by suffix (compared in lower case): one article per file, or one per record.
 TEXT_SUFFIXES = (".txt",)
@@ -58,8 +58,8 @@ class CleanParams:
 
     Attributes:
         input: folder of input files, relative to the project root.
-        max_bytes: largest accepted article, in bytes (a `.txt` file, or the text field of a
-            JSONL/CSV record); larger ones are rejected, not read.
+        max_bytes: largest accepted article, in bytes: a larger `.txt` file is rejected without
+            being read, a JSONL/CSV record with a larger text field is rejected.
         max_rejected_share: the stage fails when more than this share of the inputs is rejected.
         jsonl_fields: which JSON key holds each article field; `text` is required, and without
             `id` the record's line number is its id.
@@ -228,8 +228,9 @@ class OffsetMap:
     def to_raw(self, start: int, end: int) -> tuple[int, int]:
         """Raw offsets of the clean span `[start, end)`.
 
-        An end inside an atomic segment widens the span to the whole segment. An empty span maps
-        to an empty raw span just after the raw text of the clean character before it.
+        A span end inside an atomic segment moves out to that segment's edge, and a span across
+        blocks also covers the raw text dropped between them (a repeated headline). An empty
+        span maps to an empty raw span just after the raw text of the clean character before it.
 
         Raises:
             ValueError: the span is not within the clean text.
@@ -243,6 +244,19 @@ class OffsetMap:
             return (self._raw_start(0),) * 2 if length else (0, 0)
         point = self._raw_end(start)
         return point, point
+
+    def _between(self, start: int, end: int) -> tuple[int, int]:
+        """Raw offsets from the end of clean character `start - 1` to the start of `end`.
+
+        This is the raw text a clean span replaced, dropped characters on both sides included;
+        where that is not a proper range (both neighbours in one atomic segment), `to_raw`.
+        """
+        lo, hi = self.to_raw(start, end)
+        if start > 0:
+            lo = self._raw_end(start)
+        if end < self.clean[-1]:
+            hi = self._raw_start(end)
+        return (lo, hi) if lo <= hi else self.to_raw(start, end)
 
     def _pieces(self, start: int, end: int) -> Iterator[_Piece]:
         """The segments under clean `[start, end)`, clipped to it (linear ones shifted)."""
@@ -261,42 +275,57 @@ class OffsetMap:
 def _build_map(pieces: Iterable[_Piece], clean_length: int, raw_length: int) -> OffsetMap:
     """Chain pieces that tile the clean text into an OffsetMap over a raw text.
 
-    Raw ranges are clamped so they never go back (a source atomic segment split between two
-    clean pieces is given to the first), and raw text no piece covers becomes an empty segment.
+    Pieces whose raw ranges overlap (the parts of one atomic source segment) are merged into one
+    atomic segment, and raw text no piece covers becomes a segment with no clean characters.
     """
-    clean, raw, linear = [0], [0], []
-
-    def push(c_end: int, r_end: int, is_linear: bool) -> None:
-        if linear and linear[-1] and is_linear:
-            clean[-1], raw[-1] = c_end, r_end
-        elif linear and not linear[-1] and clean[-1] == clean[-2] and c_end == clean[-1]:
-            raw[-1] = r_end
-        else:
-            clean.append(c_end)
-            raw.append(r_end)
-            linear.append(is_linear)
-
+    segments: list[_Piece] = []
     for piece in pieces:
-        src_start = max(piece.src_start, raw[-1])
-        src_end = max(piece.src_end, src_start)
-        if src_start > raw[-1]:
-            push(piece.start, src_start, False)
-        is_linear = piece.linear and src_end - src_start == piece.end - piece.start
-        push(piece.end, src_end, is_linear)
-    if raw[-1] < raw_length or not linear:
-        push(clean_length, raw_length, False)
-    return OffsetMap(tuple(clean), tuple(raw), tuple(linear))
+        start, end, src_start, src_end, linear = piece
+        linear = linear and src_end - src_start == end - start
+        while segments and src_start < segments[-1].src_end:
+            last = segments.pop()
+            if last.linear and last.src_start < src_start:
+                kept = src_start - last.src_start
+                segments.append(last._replace(end=last.start + kept, src_end=src_start))
+                start = last.start + kept
+            else:
+                start, src_start = last.start, min(last.src_start, src_start)
+            src_end, linear = max(src_end, last.src_end), False
+        covered = segments[-1].src_end if segments else 0
+        if src_start > covered:
+            segments.append(_Piece(start, start, covered, src_start, False))
+        segments.append(_Piece(start, end, src_start, max(src_end, src_start), linear))
+    covered = segments[-1].src_end if segments else 0
+    if covered < raw_length or not segments:
+        segments.append(_Piece(clean_length, clean_length, covered, raw_length, False))
+    clean, raw, linear_flags = [0], [0], []
+    for segment in segments:
+        same_kind = linear_flags and (
+            (segment.linear and linear_flags[-1])
+            or (segment.start == segment.end == clean[-1] == clean[-2] and not linear_flags[-1])
+        )
+        if same_kind:
+            clean[-1], raw[-1] = segment.end, segment.src_end
+        else:
+            clean.append(segment.end)
+            raw.append(segment.src_end)
+            linear_flags.append(segment.linear)
+    return OffsetMap(tuple(clean), tuple(raw), tuple(linear_flags))
 
 
 def _compose(outer: Iterable[_Piece], inner: OffsetMap) -> Iterator[_Piece]:
-    """Pieces of `outer` (new text -> middle text) carried through `inner` (middle -> raw)."""
+    """Pieces of `outer` (new text -> middle text) carried through `inner` (middle -> raw).
+
+    An atomic outer piece (a collapsed whitespace run, a block separator, a composed character)
+    maps to the raw text between its neighbours, whatever was dropped there.
+    """
     for piece in outer:
         if piece.linear and piece.src_end > piece.src_start:
             shift = piece.start - piece.src_start
             for sub in inner._pieces(piece.src_start, piece.src_end):
                 yield sub._replace(start=sub.start + shift, end=sub.end + shift)
         else:
-            raw_start, raw_end = inner.to_raw(piece.src_start, piece.src_end)
+            raw_start, raw_end = inner._between(piece.src_start, piece.src_end)
             yield _Piece(piece.start, piece.end, raw_start, raw_end, False)
 
 
@@ -486,8 +515,11 @@ _BLOCK_TAGS = frozenset(
     | {"nav", "ol", "p", "pre", "section", "table", "td", "th", "title", "tr", "ul"}
 )
 _HIDDEN_TAGS = frozenset({"head", "script", "style", "template", "noscript"})
-_MARKUP = re.compile(r"(?:<!--.*?-->|<[^<>]*>)+", re.DOTALL)
+_MARKUP = re.compile(r"<!--.*?-->|<[^<>]*>", re.DOTALL)
 _ANY_SPACE = re.compile(r"\s")
+_SPACE_RUN = re.compile(r"\s*")
+_HTML_LOOKAHEAD = 1000
+_LT = re.compile("<")
 
 
 def looks_like_html(text: str) -> bool:
@@ -503,17 +535,59 @@ def looks_like_html(text: str) -> bool:
     return next(matches, None) is not None and next(matches, None) is not None
 
 
+def _locate_text(raw: str, text: str, cursor: int) -> tuple[int, int, bool]:
+    """`(start, end, verbatim)` of a text node of `raw`, looked for from `cursor` on.
+
+    The node is looked for verbatim (`raw[start:end]` is its text), ending at a tag or at the
+    end, after each markup unit in turn, then anywhere between a `>` and a `<`. A node not
+    found verbatim (entities) starts after the markup at `cursor` and ends at the first `<`
+    where the decoded source equals it, or else at the next tag.
+    """
+    position = cursor
+    while True:
+        # BeautifulSoup collapses a whitespace-only string to one character: take the raw run.
+        source = _SPACE_RUN.match(raw, position).group() if not text.strip() else text
+        end = position + len(source)
+        if source and raw.startswith(source, position) and (end == len(raw) or raw[end] == "<"):
+            return position, end, True
+        markup = _MARKUP.match(raw, position)
+        if markup is None:
+            break
+        position = markup.end()
+    if text.strip():
+        # Markup the parser read differently (`<?...>`): the text between a `>` and a `<`, near.
+        limit = min(len(raw), position + len(text) + _HTML_LOOKAHEAD)
+        found = raw.find(text, position, limit)
+        while found >= 0:
+            end = found + len(text)
+            if raw[found - 1 : found] in (">", "") and raw[end : end + 1] in ("<", ""):
+                return found, end, True
+            found = raw.find(text, found + 1, limit)
+    # Entities: the node ends at the `<` up to which the decoded source is the node's text.
+    limit = min(len(raw), position + 10 * len(text) + _HTML_LOOKAHEAD)
+    ends = [m.start() for m in _LT.finditer(raw, position + len(text), limit)]
+    for end in [*ends, len(raw)] if limit == len(raw) else ends:
+        if html.unescape(raw[position:end]) == text:
+            return position, end, False
+    tag = _MARKUP.search(raw, position)
+    return position, tag.start() if tag else len(raw), False
+
+
 def _html_parts(raw: str) -> list[tuple[str, int, int, bool]]:
     """Text parts of an HTML document, each located in `raw`, with blank lines around blocks.
 
-    Whitespace inside text nodes becomes plain spaces (HTML renders it so); block elements
-    and `<br>` are the only line breaks. A text node found verbatim after the markup at the
-    cursor is linear; one that differs (entities) spans up to the next tag, atomic.
+    In a document with block elements (`<p>`, `<div>`, `<br>`...), whitespace inside text nodes
+    becomes plain spaces (HTML renders it so) and blocks and `<br>` make the line breaks. In
+    plain text with a few inline tags (`<a href>`), the tags are dropped and the text's own
+    line breaks kept. A text node found verbatim between the markup at the cursor and the next
+    tag is linear; one that differs (entities) spans up to the next tag, atomic.
     """
+    soup = BeautifulSoup(raw, "html.parser")
+    structured = soup.find(_BLOCK_TAGS | {"br", "html", "body"}) is not None
     parts: list[tuple[str, int, int, bool]] = []
     cursor = 0
     block_end = object()
-    stack: list[Any] = list(reversed(BeautifulSoup(raw, "html.parser").contents))
+    stack: list[Any] = list(reversed(soup.contents))
     while stack:
         node = stack.pop()
         if node is block_end:
@@ -532,17 +606,10 @@ def _html_parts(raw: str) -> list[tuple[str, int, int, bool]]:
                     stack.append(block_end)
                 stack.extend(reversed(node.contents))
         elif type(node) is NavigableString:
-            text = str(node)
-            markup = _MARKUP.match(raw, cursor)
-            start = markup.end() if markup else cursor
-            flat = _ANY_SPACE.sub(" ", text)
-            if raw.startswith(text, start):
-                parts.append((flat, start, start + len(text), True))
-                cursor = start + len(text)
-            else:
-                end = raw.find("<", start)
-                cursor = len(raw) if end < 0 else end
-                parts.append((flat, start, cursor, False))
+            start, end, verbatim = _locate_text(raw, str(node), cursor)
+            text = raw[start:end] if verbatim else str(node)
+            parts.append((_ANY_SPACE.sub(" ", text) if structured else text, start, end, verbatim))
+            cursor = end
     return parts
 
 
@@ -555,6 +622,7 @@ _CLOSERS = "'\"\u2019\u201d\u00bb)]"
 _OPENERS = "'\"\u2018\u201c\u00ab(["
 _FINAL_PUNCTUATION = ".!?:;,…"
 _DROPPED = "dropped"
+_WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 
 _PLACE = r"[A-Z][A-Z.'\u2019&-]*(?:[^\S\n]+[A-Z][A-Z.'\u2019&-]*){0,3}"
 _REGION = r"[A-Z0-9][\w.'\u2019-]*(?:[^\S\n]+[A-Z0-9][\w.'\u2019-]*){0,3}"
@@ -617,20 +685,32 @@ def _opens_sentence(text: str) -> bool:
     return bool(head) and (head[0].isupper() or head[0].isdigit())
 
 
+def _title_case(text: str) -> bool:
+    """Whether most words of four letters or more start with a capital (80%, three at least)."""
+    long_words = [word for word in _WORD.findall(text) if len(word) > 3]
+    capitals = sum(word[0].isupper() for word in long_words)
+    return len(long_words) >= 3 and capitals >= 0.8 * len(long_words)
+
+
 def is_headline(text: str, max_words: int) -> bool:
     """Whether the first block of an article reads as a headline.
 
     A headline is one line of at most `max_words` words with a letter in it, not ending as a
-    sentence does; a final "?", "!" or ellipsis is allowed ("Is this the end?",
-    "Rivals of the £400 Apple...").
+    sentence does; a final "?", "!" or ellipsis is allowed ("Is this the end?", "Rivals of the
+    £400 Apple..."), and so is a final period after a Title Case line ("Trump's East European
+    Achilles Heel.").
 
     Notes:
         BBC News corpus layout (Greene & Cunningham 2006): line 1 is the headline, then
-        blank-line separated paragraphs; wire copy puts the headline first likewise.
+        blank-line separated paragraphs; wire copy puts the headline first likewise. PolNeAR
+        (Newell et al. 2018) ends every headline with a period; only the Title Case ones are
+        told apart from a short first paragraph here.
     """
     stripped = text.rstrip().rstrip(_CLOSERS).rstrip()
     return _heading_like(text, max_words) and (
-        stripped[-1] not in ".:;," or stripped.endswith(("...", "\u2026"))
+        stripped[-1] not in ".:;,"
+        or stripped.endswith(("...", "\u2026"))
+        or (stripped[-1] == "." and _title_case(text))
     )
 
 
@@ -661,9 +741,13 @@ def is_subhead(text: str, previous: str | None, following: str | None, max_words
 
 
 def _dateline_place_ok(match: re.Match[str]) -> bool:
-    """A dateline's place must have two capital letters at least ("US" yes, "A" no)."""
-    place = match.group("dateline").split(",")[0]
-    return sum(char.isupper() for char in place) >= 2
+    """A dateline's place has two capitals at least ("US" yes, "A" no), and a final period only
+    after an abbreviation ("MANCHESTER, N.H.", "PASADENA, Calif." yes, "ABSTRACT." no)."""
+    dateline = match.group("dateline")
+    place = dateline.split(",")[0]
+    last = dateline.split()[-1].removesuffix(".")
+    abbreviated = not dateline.endswith(".") or "." in last or len(last) <= 5
+    return sum(char.isupper() for char in place) >= 2 and abbreviated
 
 
 def dateline_block(text: str, start: int, end: int) -> int | None:
@@ -698,39 +782,48 @@ def dateline_lead(text: str, start: int, end: int) -> tuple[int, int] | None:
 def _classify(
     text: str, ranges: list[tuple[int, int]], params: CleanParams, has_title: bool
 ) -> list[_Span]:
-    """Kinds of the blocks: headline (a repeat dropped), dateline, subheads, paragraphs."""
-    spans: list[_Span] = []
-    rest = list(ranges)
+    """Kinds of the blocks: headline (a repeat dropped), dateline, subheads, paragraphs.
+
+    The dateline is looked for in the first block, or else in the block after the headline, or
+    at the start of the next one in its AP form (a byline may come first).
+    """
+    spans = [_Span(start, end, "") for start, end in ranges]
     dated = False
-    if len(rest) >= 2 and not has_title:
-        end = dateline_block(text, *rest[0])
+    if len(spans) >= 2 and not has_title:
+        end = dateline_block(text, spans[0].start, spans[0].end)
         if end is not None:
-            spans.append(_Span(rest[0][0], end, "dateline"))
-            rest, dated = rest[1:], True
-    if rest and not dated:
-        first = _collapse(text[slice(*rest[0])])
-        repeated = len(rest) >= 2 and first == _collapse(text[slice(*rest[1])])
-        if has_title or repeated or (len(rest) >= 2 and is_headline(first, params.title_max_words)):
-            spans.append(_Span(*rest[0], "title"))
+            spans[0], dated = spans[0]._replace(end=end, kind="dateline"), True
+    body = 0
+    if spans and not dated:
+        first = _collapse(text[spans[0].start : spans[0].end])
+        repeated = len(spans) >= 2 and first == _collapse(text[spans[1].start : spans[1].end])
+        if (
+            has_title
+            or repeated
+            or (len(spans) >= 2 and is_headline(first, params.title_max_words))
+        ):
+            spans[0] = spans[0]._replace(kind="title")
             if repeated:
-                spans.append(_Span(*rest[1], _DROPPED))
-            rest = rest[2 if repeated else 1 :]
-    if rest and not dated:
-        start, end = rest[0]
-        block_end = dateline_block(text, start, end) if len(rest) >= 2 else None
+                spans[1] = spans[1]._replace(kind=_DROPPED)
+            body = 2 if repeated else 1
+    for i in [] if dated else range(body, min(body + 2, len(spans))):
+        start, end, _ = spans[i]
+        block_end = dateline_block(text, start, end) if i == body and i + 1 < len(spans) else None
         lead = dateline_lead(text, start, end)
         if block_end is not None:
-            spans.append(_Span(start, block_end, "dateline"))
-            rest = rest[1:]
-        elif lead is not None:
-            spans.append(_Span(start, lead[0], "dateline"))
-            rest[0] = (lead[1], end)
-    blocks = [text[start:end] for start, end in rest]
-    for i, (start, end) in enumerate(rest):
-        previous = blocks[i - 1] if i else None
-        following = blocks[i + 1] if i + 1 < len(blocks) else None
-        subhead = is_subhead(blocks[i], previous, following, params.subhead_max_words)
-        spans.append(_Span(start, end, "subhead" if subhead else "paragraph"))
+            spans[i] = _Span(start, block_end, "dateline")
+            break
+        if lead is not None:
+            spans[i : i + 1] = [_Span(start, lead[0], "dateline"), _Span(lead[1], end, "")]
+            break
+    texts = [text[span.start : span.end] for span in spans]
+    for i, span in enumerate(spans):
+        if span.kind:
+            continue
+        previous = texts[i - 1] if i and spans[i - 1].kind in ("paragraph", "subhead") else None
+        following = texts[i + 1] if i + 1 < len(spans) and not spans[i + 1].kind else None
+        subhead = is_subhead(texts[i], previous, following, params.subhead_max_words)
+        spans[i] = span._replace(kind="subhead" if subhead else "paragraph")
     return spans
 
 
@@ -773,10 +866,6 @@ class CleanArticle:
     blocks: tuple[Block, ...]
     offsets: OffsetMap
 
-    def block_text(self, kind: BlockKind) -> str:
-        """Text of the first block of `kind`, "" when there is none."""
-        return next((self.text[b.start : b.end] for b in self.blocks if b.kind == kind), "")
-
 
 _DEFAULT_PARAMS = CleanParams()
 
@@ -801,10 +890,11 @@ def clean_text(
     spans = _classify(stream, _block_ranges(stream), params, has_title)
     text, blocks, pieces = _assemble(stream, spans)
     offsets = _build_map(_compose(pieces, to_raw), len(text), len(raw))
-    article = CleanArticle(text, "", "", tuple(blocks), offsets)
-    return CleanArticle(
-        text, article.block_text("title"), article.block_text("dateline"), tuple(blocks), offsets
-    )
+
+    def first(kind: BlockKind) -> str:
+        return next((text[b.start : b.end] for b in blocks if b.kind == kind), "")
+
+    return CleanArticle(text, first("title"), first("dateline"), tuple(blocks), offsets)
 
 
 # --- Documents ------------------------------------------------------------------------------------
@@ -852,6 +942,10 @@ def _csv_records(text: str) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
         yield number + 1, None, f"malformed CSV record {number + 1}: {err}"
 
 
+def _oversize(n_bytes: int, max_bytes: int) -> str:
+    return f"over the size limit max_bytes ({n_bytes} > {max_bytes} bytes)"
+
+
 def _record_document(
     base: Document,
     number: int,
@@ -877,7 +971,7 @@ def _record_document(
     n_bytes = len(text.encode("utf-8", "surrogatepass"))
     doc = doc._replace(n_bytes=n_bytes)
     if n_bytes > max_bytes:
-        return doc._replace(reason=f"over the size limit max_bytes ({n_bytes} > {max_bytes} bytes)")
+        return doc._replace(reason=_oversize(n_bytes, max_bytes))
 
     def value_of(name: str) -> str:
         return _plain(record.get(fields[name])) if name in fields else ""
@@ -916,10 +1010,7 @@ def split_documents(file: InputFile, params: CleanParams) -> list[Document]:
         expected = ", ".join(TEXT_SUFFIXES + RECORD_SUFFIXES)
         return [base._replace(reason=f"unsupported file type {suffix!r} (expected {expected})")]
     if file.data is None or (suffix in TEXT_SUFFIXES and file.n_bytes > params.max_bytes):
-        limit = params.max_bytes
-        return [
-            base._replace(reason=f"over the size limit max_bytes ({file.n_bytes} > {limit} bytes)")
-        ]
+        return [base._replace(reason=_oversize(file.n_bytes, params.max_bytes))]
     decoded = decode(file.data)
     base = base._replace(encoding=decoded.encoding)
     if decoded.reason:

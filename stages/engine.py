@@ -14,11 +14,19 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import functools
+import hashlib
+import pickle
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
+from spacy.tokens import Doc
+
+from stages import io
 from stages.params import build, require
 
 T = TypeVar("T")
@@ -65,11 +73,13 @@ def worker_id() -> str:
     Keys per-worker state: Dask may run several workers as threads of one process, and each needs
     its own copy of state that is not thread-safe (a spaCy vocabulary in a memory zone).
     """
+    # A Dask worker has always imported distributed; other processes need not pay for it.
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return ""
     try:
-        from distributed import get_worker
-
-        return get_worker().address
-    except (ImportError, ValueError):
+        return distributed.get_worker().address
+    except ValueError:
         return ""
 
 
@@ -135,7 +145,9 @@ def open_pool(
         if client is None:
             client = stack.enter_context(dask_client(params))
         if setup is not None:
-            client.register_plugin(_setup_plugin(setup), name=f"newsquotes-setup-{id(setup)}")
+            # Same setup, same name: a long-lived cluster runs it once, however many stages ask.
+            name = hashlib.sha256(pickle.dumps(setup)).hexdigest()[:16]
+            client.register_plugin(_setup_plugin(setup), name=f"newsquotes-setup-{name}")
         yield client
 
 
@@ -171,18 +183,42 @@ def map_shards(
 ) -> Iterator[R]:
     """`fn(shard)` for every shard, in order, on the engine `params` names.
 
-    For the entities and quotes stages: `fn` reads one `DocBin` shard (path) and returns its rows.
-    Locally the shards run one after the other in this process (the parse dominates the run);
-    on Dask they run in parallel on the cluster's workers.
+    Locally the shards run one after the other in this process (the parse dominates a run); on
+    Dask they run in parallel on the cluster's workers.
 
-    Example:
-        >>> rows = engine.map_shards(partial(extract, params=p), shard_paths, engine_params)
-        >>> table = pd.concat(io.progress(rows, "entities", total=len(shard_paths)))
+    Args:
+        fn: a picklable function of one shard (Dask pickles closures and notebook functions).
+        shards: the units, e.g. `stages.io.shard_paths` of the parse stage's output.
+        params: the engine section.
+        client: a running `distributed.Client` to use instead of the one `params` names.
     """
     with open_pool(params, client=client) as pool:
         yield from map_ordered(fn, shards, pool, window=2 * params.n_workers)
 
 
-def engine_params(params_yaml: Mapping[str, Any]) -> EngineParams:
+def _on_docs(fn: Callable[[list[Doc]], R], path: Path) -> R:
+    return fn(io.read_shard(path))
+
+
+def map_shard_docs(
+    fn: Callable[[list[Doc]], R], paths: Iterable[Path], params: EngineParams, client: Any = None
+) -> Iterator[R]:
+    """`fn(docs)` for the parsed Docs of every `DocBin` shard, in shard order.
+
+    For the entities and quotes stages: `fn` turns one shard's Docs into rows, and the stage
+    concatenates them. Each worker reads its shard itself, so only paths and rows travel.
+
+    Example:
+        >>> rows = engine.map_shard_docs(
+        ...     partial(entities.mention_frame, articles=articles, params=config.params),
+        ...     io.shard_paths(config.paths["shards"]),
+        ...     engine_params,
+        ... )
+        >>> mentions = pd.concat(io.progress(rows, "entities", total=n_shards))
+    """
+    return map_shards(functools.partial(_on_docs, fn), paths, params, client)
+
+
+def engine_section(params_yaml: Mapping[str, Any]) -> EngineParams:
     """The `engine` section of a parsed params.yaml; defaults when the section is absent."""
     return build(EngineParams, "engine", params_yaml.get("engine") or {})

@@ -171,10 +171,12 @@ class Mention(NamedTuple):
         start: character offset of the span in the parsed (clean) text.
         end: end offset (exclusive) of the span.
         text: the span as written.
-        label: the NER label, after the article-level vote (see `resolve_names`).
+        label: the NER label, after the article-level vote and person merge (see
+            `resolve_names`).
         name: the canonical name: without titles, honorifics, "the" or "'s", aliases applied
             and short person names replaced by the full name used in the same article.
-        role: the title or job the article gives a person at this mention, or None.
+        role: the title or job the article gives a person at this mention, or None (always
+            None for other labels).
         role_start: offset of the role in the text, or None.
         role_end: end offset of the role, or None.
         sentence: 0-based index of the sentence in the document.
@@ -217,13 +219,19 @@ def _is_possessive(token: Token) -> bool:
     return token.tag_ == "POS" or token.lower_ in {"'s", "\u2019s", "'", "\u2019"}
 
 
+def _without_space(span: Span) -> Span | None:
+    """The span without whitespace tokens at its ends ("Blair\n\n" before a paragraph break)."""
+    tokens = [t.i for t in span if not t.is_space]
+    return Span(span.doc, tokens[0], tokens[-1] + 1, span.label) if tokens else None
+
+
 def _span_label(span: Span, honorifics: frozenset[str], titles: frozenset[str]) -> str:
     """The span's NER label, or PERSON when it opens with an honorific and a name ("Mr Blair").
 
     Notes:
-        Gender Gap Tracker's rules take an honorific as evidence of a person whatever the NER
-        label; the small model tags "Mr Blair" ORG in some sentences. An honorific before a
-        title ("Lord Chancellor") names an office, not a person.
+        Courtesy titles go only before personal names (AP Stylebook, "courtesy titles"), so
+        one settles the label; on the BBC corpus the small model tags some "Mr X" spans ORG.
+        An honorific before a title ("Lord Chancellor") names an office, not a person.
     """
     if (
         len(span) > 1
@@ -239,8 +247,10 @@ def _strip_name(span: Span, honorifics: frozenset[str]) -> Span | None:
     """The span without a leading "the", honorifics, or a trailing "'s" and punctuation.
 
     Notes:
-        Gender Gap Tracker (Asr et al. 2021) normalises names the same way before merging
-        mentions: determiners, honorifics and possessive endings are not part of a name.
+        The Gender Gap Tracker (Asr et al. 2021, `clean_ne`) drops a trailing "'s" before
+        merging names. A leading "the" goes so "The White House" and "White House" count
+        together, and honorifics because they are forms of address, not part of the name
+        (AP Stylebook, "courtesy titles").
     """
     start, end = span.start, span.end
     doc = span.doc
@@ -258,8 +268,9 @@ def _split_title(name: Span, titles: frozenset[str]) -> tuple[Span | None, Span]
     """Split a PERSON span into its leading title words and the name proper.
 
     Notes:
-        PolNeAR guidelines (Newell et al. 2018) and Pareti (2016) annotate a source's title as
-        part of the source mention but not of the name; the title is kept as the role.
+        A formal title before a name is capitalised but is no part of it (AP Stylebook,
+        "titles"); PARC 3.0 (Pareti 2016) annotates it inside the source span with the name,
+        which is why it is kept, as the role.
     """
     split = name.start
     while split < name.end - 1 and _bare(name.doc[split].text) in titles:
@@ -308,8 +319,9 @@ def _prename_role(span: Span) -> Span | None:
     """The modifiers written right before a name ("CIA director" in "CIA director Bill Burns").
 
     Notes:
-        Pre-name modifiers are the commonest way news gives a source's role (Pareti 2016,
-        "source" spans include them); spaCy attaches them to the name's head as compounds.
+        News style puts a short title or job description before the name ("astronaut John
+        Glenn", AP Stylebook, "titles"); spaCy's English models attach it to the name's head
+        as a compound or adjectival modifier.
     """
     modifiers = [t for t in span.root.lefts if t.i < span.start and t.dep_ in PRENAME_DEPS]
     if not modifiers:
@@ -322,8 +334,8 @@ def _appositive_role(span: Span) -> Span | None:
     """A common-noun apposition next to the name ("John Kirby, the White House spokesman,").
 
     Notes:
-        Appositions are the second role pattern of the Gender Gap Tracker's speaker rules and
-        of PolNeAR source spans; only common nouns count, so "Washington, D.C." is no role.
+        News style sets a long title off after the name with commas (AP Stylebook, "titles");
+        only common-noun appositions count, so "Washington, D.C." gives no role.
     """
     root = span.root
     for child in root.rights:
@@ -389,6 +401,9 @@ def span_mention(
     Returns:
         The mention, or None when nothing of a name is left ("the").
     """
+    span = _without_space(span)
+    if span is None:
+        return None
     honorifics, titles = frozenset(params.honorifics), frozenset(params.titles)
     label = _span_label(span, honorifics, titles)
     stripped = _strip_name(span, honorifics if label == PERSON else frozenset())
@@ -418,8 +433,9 @@ def _case_variants(mentions: Sequence[Mention]) -> dict[str, str]:
     """Map each name to the spelling its article uses most, ignoring case.
 
     Notes:
-        Datelines and some headlines are in capitals ("WASHINGTON"); a spelling with lower-case
-        letters is preferred, then the most frequent, then the first seen.
+        Wire-style datelines are in capitals ("WASHINGTON", AP Stylebook, "datelines"; the
+        seed article has one); a spelling with lower-case letters is preferred, then the most
+        frequent, then the first seen.
     """
     counts = collections.Counter(m.name for m in mentions)
     first: dict[str, int] = {}
@@ -439,9 +455,10 @@ def _label_votes(mentions: Sequence[Mention], labels: Sequence[str]) -> dict[str
     """Map each name to the label most of its mentions in the article have.
 
     Notes:
-        The small English model labels the same surname PERSON in one sentence and ORG in a
-        short one ("Kirby said ..."); one label per name and article keeps the counts together.
-        Ties go to the label listed first in params.
+        Label consistency within a document (Krishnan & Manning 2006, after "one sense per
+        discourse", Gale et al. 1992): the small model tags the same surname PERSON in one
+        sentence and ORG in a short one ("Kirby said ..."). Ties go to the label listed first
+        in params.
     """
     votes: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for m in mentions:
@@ -454,22 +471,31 @@ def _label_votes(mentions: Sequence[Mention], labels: Sequence[str]) -> dict[str
 
 
 def is_short_form(short: str, full: str) -> bool:
-    """Whether person name `short` abbreviates `full` ("Biden" / "Joe Biden", "George Bush" /
-    "George W. Bush"), ignoring case.
+    """Whether person name `short` abbreviates `full`, ignoring case.
+
+    A short form is the surname ("Biden" / "Joe Biden"), the first name ("Steven" / "Steven
+    Gerrard"), or the first and last names without the middle ones ("George Bush" / "George W.
+    Bush").
 
     Notes:
-        Gender Gap Tracker merges a surname-only mention into the full name that shares it in
-        the same article; a first-and-last-name form is merged the same way.
+        News names a person in full on first reference and by surname after (AP Stylebook,
+        "names"); quotes and features use first names, and British news writes "Sir Paul" for
+        Paul McCartney. The Gender Gap Tracker (`can_merge_nes`) merges a person's name forms
+        within an article on matching first, middle or last names in the same way.
     """
     s, f = short.casefold().split(), full.casefold().split()
     if not s or len(s) >= len(f):
         return False
-    if s == f[-1:]:
+    if s in (f[-1:], f[:1]):
         return True
     if s[0] != f[0] or s[-1] != f[-1]:
         return False
     rest = iter(f)
     return all(word in rest for word in s)
+
+
+def _is_surname(short: str, full: str) -> bool:
+    return short.casefold() == full.casefold().split()[-1]
 
 
 def _distance(starts: Sequence[int], at: int) -> tuple[int, int]:
@@ -482,8 +508,10 @@ def _person_targets(mentions: Sequence[Mention]) -> dict[int, str]:
     """Map mention positions to the full person name they abbreviate, if any.
 
     A short form with several possible full names ("Bush": "George W. Bush", "Laura Bush") goes
-    to the one mentioned last before it, else to the one mentioned first after it. Single words
-    of other labels are short forms too, since the small model often tags a surname ORG or GPE.
+    to one whose surname it is before one whose first name it is, then to the one mentioned
+    last before it, else to the one mentioned first after it. A single word of another label
+    joins a person only as a surname: the small model often tags a surname ORG or GPE, while a
+    first-word match ("Labour" / a span "Labour MPs" tagged PERSON) is mostly a tagging error.
     """
     persons = sorted({m.name for m in mentions if m.label == PERSON})
     full = [n for n in persons if not any(is_short_form(n, other) for other in persons)]
@@ -492,9 +520,13 @@ def _person_targets(mentions: Sequence[Mention]) -> dict[int, str]:
     for i, m in enumerate(mentions):
         if m.name in starts or (m.label != PERSON and len(m.name.split()) > 1):
             continue
-        candidates = [n for n in full if is_short_form(m.name, n)]
+        matches = is_short_form if m.label == PERSON else _is_surname
+        candidates = [n for n in full if matches(m.name, n)]
         if candidates:
-            targets[i] = min(candidates, key=lambda n, at=m.start: (*_distance(starts[n], at), n))
+            targets[i] = min(
+                candidates,
+                key=lambda n, m=m: (not _is_surname(m.name, n), *_distance(starts[n], m.start), n),
+            )
     return targets
 
 
@@ -503,14 +535,15 @@ def resolve_names(mentions: Sequence[Mention], labels: Sequence[str]) -> list[Me
 
     Spellings that differ only in case are merged, each name gets the label most of its
     mentions have, and short person names ("Biden", and single words of other labels such as a
-    surname the model tagged ORG) take the full name they abbreviate in the article.
+    surname the model tagged ORG) take the full name they abbreviate in the article. Only
+    persons keep a role.
 
     Args:
         mentions: the article's mentions from `span_mention`, in text order.
         labels: the params' label order, for breaking label ties.
 
     Returns:
-        The mentions with `name` and `label` resolved, in the same order.
+        The mentions with `name`, `label` and `role` resolved, in the same order.
     """
     variants = _case_variants(mentions)
     mentions = [m._replace(name=variants[m.name]) for m in mentions]
@@ -607,6 +640,7 @@ def _mention_rows(
 
 
 def _mentions_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """The mentions table with fixed dtypes (also when empty), in text order per article."""
     frame = pd.DataFrame(rows, columns=MENTION_COLUMNS)
     ints = ["start", "end", "raw_start", "raw_end", "sentence", "paragraph"]
     frame = frame.astype(
@@ -618,6 +652,10 @@ def _mentions_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
 
 def salience_table(mentions: pd.DataFrame, headlines: pd.DataFrame) -> pd.DataFrame:
     """Per article and entity: mentions, first paragraph, and whether the headline names it.
+
+    `first_paragraph` is the block index of the first mention, as in the mentions table (the
+    title is block 0, then dateline and paragraphs); `in_headline` is true when a mention lies
+    in the article's first `title` block.
 
     Args:
         mentions: the mentions table.
@@ -670,8 +708,8 @@ def cooccurrence_table(mentions: pd.DataFrame) -> pd.DataFrame:
     sorts before `entity_b`.
 
     Notes:
-        Unit counting as in co-occurrence network studies of news (e.g. Gender Gap Tracker's
-        and Media Cloud's entity networks): a pair counts once per shared unit.
+        News co-occurrence networks count a pair once per shared unit, not per pair of
+        mentions (Özgür et al. 2008, per article); the units here are sentences and paragraphs.
     """
     tables = []
     for scope in SCOPES:
@@ -726,5 +764,21 @@ def entity_metrics(tables: EntityTables) -> dict[str, int]:
         "mentions": len(tables.mentions),
         "entities": len(tables.entities),
         "articles_with_entities": int(tables.mentions["doc_id"].nunique()),
+        "bare_surnames_left": len(bare_surnames(tables.mentions)),
         **{f"entities_{label}": int(count) for label, count in per_label.items()},
     }
+
+
+def bare_surnames(mentions: pd.DataFrame) -> pd.DataFrame:
+    """Person names left as a bare surname in an article that also names the full name.
+
+    A quality check of the merge: on a well-merged table it is empty. Rows are doc_id, name
+    (the surname) and full_name, sorted.
+    """
+    persons = mentions.loc[mentions["label"] == PERSON, ["doc_id", "name"]].drop_duplicates()
+    persons = persons.assign(surname=persons["name"].str.split().str[-1])
+    full = persons[persons["name"] != persons["surname"]]
+    bare = persons[persons["name"] == persons["surname"]]
+    pairs = bare.merge(full, on=["doc_id", "surname"], suffixes=("", "_full"))
+    pairs = pairs.rename(columns={"name_full": "full_name"})[["doc_id", "name", "full_name"]]
+    return pairs.sort_values(["doc_id", "name", "full_name"], ignore_index=True)

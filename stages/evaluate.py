@@ -22,6 +22,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from stages import io
+from stages.clean import clean_text
 from stages.params import build
 from stages.parse import ParseParams, load_model
 from stages.quotes import Quote, QuotesParams, RawOffsets, extract_quotes
@@ -29,39 +30,11 @@ from stages.quotes import Quote, QuotesParams, RawOffsets, extract_quotes
 Span = tuple[int, int]
 
 DIRECT_MARKS = frozenset('"\u201c\u201d')
-SPEAKER_STOPWORDS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "'s",
-        "\u2019s",
-        "of",
-        "mr",
-        "mr.",
-        "mrs",
-        "mrs.",
-        "ms",
-        "ms.",
-        "dr",
-        "dr.",
-        "sen",
-        "sen.",
-        "rep",
-        "rep.",
-        "gov",
-        "gov.",
-        "president",
-        "senator",
-        "governor",
-        "secretary",
-        "former",
-        "candidate",
-        "nominee",
-        "presidential",
-        "democratic",
-        "republican",
-    ]
+ARTICLES = frozenset({"the", "a", "an"})
+#: Titles before a name, which do not identify a source ("Sen." in "Sen. Ted Cruz").
+HONORIFICS = frozenset(
+    {"mr", "mrs", "ms", "miss", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt"}
+    | {"rev", "president", "senator", "governor"}
 )
 _T_LINE = re.compile(r"^(T\d+)\t(\S+) ((?:\d+ \d+;?)+)\t?", re.MULTILINE)
 _E_LINE = re.compile(r"^(E\d+)\t(.+)$", re.MULTILINE)
@@ -206,8 +179,12 @@ def _words(text: str) -> set[str]:
 
 
 def content_words(source: str) -> set[str]:
-    """Words of a gold source that can identify it: no articles, titles or possessive "'s"."""
-    return _words(source) - SPEAKER_STOPWORDS
+    """Words of a gold source that can identify it: no articles, titles or possessive "'s".
+
+    A source that is only a title ("the president") keeps its title, which is then its name.
+    """
+    words = _words(source) - ARTICLES
+    return (words - HONORIFICS) or words
 
 
 def speaker_right(source: str, pred: Prediction) -> bool:
@@ -364,11 +341,9 @@ def load_split(split_dir: str | Path) -> list[Article]:
 
 
 def clean_for_eval(raw: str) -> tuple[str, RawOffsets]:
-    """The text the pipeline parses for a raw article, and its map back to raw offsets.
-
-    Identity until `stages.clean` lands; then ``clean_text(raw).text`` and ``.offsets.to_raw``.
-    """
-    return raw, lambda start, end: (start, end)
+    """The clean text the pipeline parses for a raw article, and its map back to raw offsets."""
+    article = clean_text(raw)
+    return article.text, article.offsets.to_raw
 
 
 def quotes_params(path: str | Path) -> QuotesParams:

@@ -27,6 +27,7 @@ from typing import Literal, NamedTuple
 import pandas as pd
 from spacy.tokens import Doc, Span, Token
 
+from stages.clean import offset_map
 from stages.params import require
 
 CharSpan = tuple[int, int]
@@ -36,9 +37,9 @@ SpeakerKind = Literal["named", "anonymous", "pronoun-unresolved"]
 
 OPENING = {'"': '"', "\u201c": "\u201d", "\u2018": "\u2019", "'": "'"}
 CLOSING_CURLY = {"\u201d": "\u201c", "\u2019": "\u2018"}
-DOUBLE_MARKS = frozenset('"\u201c\u201d')
-QUOTE_CHARS = frozenset("\"'\u201c\u201d\u2018\u2019")
-SENTENCE_END = re.compile(r"[.!?](?=[\s\"'\u201d\u2019]|$)")
+QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019"
+PAD = "\x00"
+CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "conj", "parataxis", "csubj"})
 NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"they", "them"})
@@ -66,179 +67,101 @@ QUOTES_COLUMNS = [
     "cue_start",
     "cue_end",
 ]
-DEFAULT_SPEECH_VERBS = [
-    "say",
-    "says",
-    "said",
-    "saying",
-    "tell",
-    "tells",
-    "told",
-    "telling",
-    "add",
-    "adds",
-    "added",
-    "adding",
-    "warn",
-    "warns",
-    "warned",
-    "warning",
-    "stress",
-    "stresses",
-    "stressed",
-    "stressing",
-    "elaborate",
-    "elaborates",
-    "elaborated",
-    "elaborating",
-    "confirm",
-    "confirms",
-    "confirmed",
-    "confirming",
-    "explain",
-    "explains",
-    "explained",
-    "explaining",
-    "note",
-    "notes",
-    "noted",
-    "noting",
-    "insist",
-    "insists",
-    "insisted",
-    "insisting",
-    "argue",
-    "argues",
-    "argued",
-    "arguing",
-    "claim",
-    "claims",
-    "claimed",
-    "claiming",
-    "announce",
-    "announces",
-    "announced",
-    "announcing",
-    "declare",
-    "declares",
-    "declared",
-    "declaring",
-    "state",
-    "states",
-    "stated",
-    "stating",
-    "write",
-    "writes",
-    "wrote",
-    "writing",
-    "tweet",
-    "tweets",
-    "tweeted",
-    "tweeting",
-    "ask",
-    "asks",
-    "asked",
-    "asking",
-    "reply",
-    "replies",
-    "replied",
-    "replying",
-    "respond",
-    "responds",
-    "responded",
-    "responding",
-    "acknowledge",
-    "acknowledges",
-    "acknowledged",
-    "acknowledging",
-    "admit",
-    "admits",
-    "admitted",
-    "admitting",
-    "suggest",
-    "suggests",
-    "suggested",
-    "suggesting",
-    "predict",
-    "predicts",
-    "predicted",
-    "predicting",
-    "report",
-    "reports",
-    "reported",
-    "reporting",
-    "recall",
-    "recalls",
-    "recalled",
-    "recalling",
-    "continue",
-    "continues",
-    "continued",
-    "continuing",
-    "conclude",
-    "concludes",
-    "concluded",
-    "concluding",
-    "agree",
-    "agrees",
-    "agreed",
-    "agreeing",
-    "deny",
-    "denies",
-    "denied",
-    "denying",
-    "promise",
-    "promises",
-    "promised",
-    "promising",
-    "vow",
-    "vows",
-    "vowed",
-    "vowing",
-    "urge",
-    "urges",
-    "urged",
-    "urging",
-    "believe",
-    "believes",
-    "believed",
-    "believing",
-    "think",
-    "thinks",
-    "thought",
-    "contend",
-    "contends",
-    "contended",
-    "contending",
-    "charge",
-    "charges",
-    "charged",
-    "charging",
-    "allege",
-    "alleges",
-    "alleged",
-    "alleging",
-    "estimate",
-    "estimates",
-    "estimated",
-    "estimating",
-    "reveal",
-    "reveals",
-    "revealed",
-    "revealing",
-    "emphasize",
-    "emphasizes",
-    "emphasized",
-    "emphasizing",
-    "assert",
-    "asserts",
-    "asserted",
-    "asserting",
-    "maintain",
-    "maintains",
-    "maintained",
-    "maintaining",
-]
+#: Speech, report and belief verbs, one family of surface forms a line (no lemmatizer in the parse).
+SPEECH_VERB_FAMILIES = (
+    "say says said saying",
+    "tell tells told telling",
+    "add adds added adding",
+    "warn warns warned warning",
+    "stress stresses stressed stressing",
+    "elaborate elaborates elaborated elaborating",
+    "confirm confirms confirmed confirming",
+    "explain explains explained explaining",
+    "note notes noted noting",
+    "insist insists insisted insisting",
+    "argue argues argued arguing",
+    "claim claims claimed claiming",
+    "announce announces announced announcing",
+    "declare declares declared declaring",
+    "state states stated stating",
+    "write writes wrote writing",
+    "tweet tweets tweeted tweeting",
+    "post posts posted posting",
+    "ask asks asked asking",
+    "reply replies replied replying",
+    "respond responds responded responding",
+    "acknowledge acknowledges acknowledged acknowledging",
+    "admit admits admitted admitting",
+    "concede concedes conceded conceding",
+    "suggest suggests suggested suggesting",
+    "imply implies implied implying",
+    "indicate indicates indicated indicating",
+    "predict predicts predicted predicting",
+    "report reports reported reporting",
+    "reveal reveals revealed revealing",
+    "recall recalls recalled recalling",
+    "remark remarks remarked remarking",
+    "reiterate reiterates reiterated reiterating",
+    "conclude concludes concluded concluding",
+    "agree agrees agreed agreeing",
+    "deny denies denied denying",
+    "complain complains complained complaining",
+    "boast boasts boasted boasting",
+    "joke jokes joked joking",
+    "caution cautions cautioned cautioning",
+    "assure assures assured assuring",
+    "promise promises promised promising",
+    "pledge pledges pledged pledging",
+    "vow vows vowed vowing",
+    "urge urges urged urging",
+    "encourage encourages encouraged encouraging",
+    "propose proposes proposed proposing",
+    "believe believes believed believing",
+    "think thinks thought thinking",
+    "hope hopes hoped hoping",
+    "expect expects expected",
+    "wonder wonders wondered wondering",
+    "question questions questioned questioning",
+    "contend contends contended contending",
+    "charge charges charged charging",
+    "allege alleges alleged alleging",
+    "estimate estimates estimated estimating",
+    "emphasize emphasizes emphasized emphasizing",
+    "assert asserts asserted asserting",
+    "maintain maintains maintained maintaining",
+    "show shows showed showing",
+    "find finds found",
+    "learn learns learned",
+    "recognize recognizes recognized recognizing",
+    "cite cites cited citing",
+    "read reads",
+    "shout shouts shouted shouting",
+    "yell yells yelled yelling",
+    "refuse refuses refused refusing",
+    "decline declines declined declining",
+)
+#: Verbs that attribute words by naming something ("called the plan "a disaster""): their objects
+#: are content only when they hold quotation marks.
+NAMING_VERB_FAMILIES = (
+    "call calls called calling",
+    "dub dubs dubbed dubbing",
+    "label labels labeled labelled labeling",
+    "brand brands branded branding",
+    "term terms termed terming",
+    "describe describes described describing",
+    "accuse accuses accused accusing",
+    "criticize criticizes criticized criticizing",
+    "praise praises praised praising",
+    "mock mocks mocked mocking",
+    "blast blasts blasted blasting",
+    "slam slams slammed slamming",
+    "denounce denounces denounced denouncing",
+    "dismiss dismisses dismissed dismissing",
+)
+
+
+def _forms(families: Iterable[str]) -> list[str]:
+    return [form for family in families for form in family.split()]
 
 
 @dataclass(frozen=True)
@@ -248,6 +171,8 @@ class QuotesParams:
     Attributes:
         speech_verbs: surface forms (not lemmas: the parse has no lemmatizer) of the verbs that
             introduce speech or belief, matched on ``token.lower_``.
+        naming_verbs: surface forms of verbs whose object is attributed words only when it holds
+            quotation marks ("called the plan "a disaster"").
         include_indirect: also return reported speech without quotation marks.
         min_words_scare_quote: a run of at most this many words with no cue and outside any
             reported clause is a scare quote, not a quote.
@@ -259,7 +184,8 @@ class QuotesParams:
             speaker's attribution is at most this many paragraphs back.
     """
 
-    speech_verbs: list[str] = field(default_factory=lambda: list(DEFAULT_SPEECH_VERBS))
+    speech_verbs: list[str] = field(default_factory=lambda: _forms(SPEECH_VERB_FAMILIES))
+    naming_verbs: list[str] = field(default_factory=lambda: _forms(NAMING_VERB_FAMILIES))
     include_indirect: bool = True
     min_words_scare_quote: int = 2
     max_title_words: int = 6
@@ -302,13 +228,14 @@ class QuoteMarks(NamedTuple):
 
 
 class Cue(NamedTuple):
-    """A speech cue: the cue word(s), the speaker's head token, and the reported clause."""
+    """A speech cue: its words and head token, the speaker's head token, the reported clause."""
 
     start: int
     end: int
+    token: Token
     speaker: Token | None
     clause: CharSpan | None
-    depth: int
+    needs_quote: bool
 
 
 @dataclass(frozen=True)
@@ -361,8 +288,15 @@ def _is_apostrophe(text: str, i: int) -> bool:
 def _opens(text: str, i: int) -> bool:
     """Whether a straight mark at `i` is placed like an opening mark (space before, word after)."""
     before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
+    after = text[i + 1 : i + 2].replace(PAD, "") or text[i + 2 : i + 3] or " "
     return (before.isspace() or before in "([{\u2014-/") and not after.isspace()
+
+
+def _mark_view(text: str) -> str:
+    """The text with doubled single marks (``''`` and ````` ``), a double mark in older house
+    styles and in Penn Treebank-style text, turned into one straight double mark and a pad, so that
+    offsets stay those of `text`."""
+    return text.replace("''", '"' + PAD).replace("``", '"' + PAD)
 
 
 def _pair_marks(text: str, paragraph: CharSpan, marks: str) -> tuple[list[CharSpan], int, int]:
@@ -385,7 +319,7 @@ def _pair_marks(text: str, paragraph: CharSpan, marks: str) -> tuple[list[CharSp
         elif ch == closer and not (ch == "'" and _is_apostrophe(text, i) and _opens(text, i)):
             if ch == "\u2019" and _is_apostrophe(text, i):
                 continue
-            runs.append((open_at, i + 1))
+            runs.append((open_at, i + 2 if text[i + 1 : i + 2] == PAD else i + 1))
             open_at = -1
         elif ch == "\u201c" or (ch == "\u2018" and closer == "\u2019"):
             anomalies += 1
@@ -440,6 +374,7 @@ def find_quote_runs(text: str) -> QuoteMarks:
         that starts with a mark continues into it.
     """
     paragraphs = _paragraphs(text)
+    text = _mark_view(text)
     doubles = _family_runs(text, paragraphs, '"\u201c\u201d')
     singles = _family_runs(text, paragraphs, "'\u2018\u2019")
     outside = [r for r in singles.runs if not any(d.start <= r.start < d.end for d in doubles.runs)]
@@ -484,44 +419,62 @@ def _subject(verb: Token) -> Token | None:
         c for c in verb.children if c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN", "PRON")
     ]
     if nominal:
-        return min(nominal, key=lambda c: abs(c.i - verb.i))
+        subject = min(nominal, key=lambda c: abs(c.i - verb.i))
+        relative = subject.tag_ in ("WP", "WDT") and verb.dep_ == "relcl"
+        return verb.head if relative else subject
     for child in verb.children:
         if child.dep_ == "agent":
             return next((c for c in child.children if c.dep_ == "pobj"), None)
-    if verb.dep_ in ("advcl", "conj", "xcomp") and verb.head is not verb:
+    if verb.dep_ in ("advcl", "conj", "xcomp") and verb.head.i != verb.i:
         return _subject(verb.head)
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
         return verb.head
     return None
 
 
-def _clause(doc: Doc, verb: Token) -> CharSpan | None:
-    """The reported clause of a cue verb: its clausal complement, trimmed."""
+def _clause(doc: Doc, verb: Token, cue_words: frozenset[str]) -> CharSpan | None:
+    """The reported clause of a cue verb, or None.
+
+    Its clausal complement, run on over clauses coordinated with the verb that are not cues
+    themselves ("said it would pass, but Democrats would fight it"); for a parenthetical cue
+    ("..., Kirby said, ..."), the longer side of the clause it interrupts.
+    """
     for child in verb.children:
-        if child.dep_ in ("ccomp", "xcomp") and child.i != verb.i:
-            return _trim(doc.text, _char_span(doc[child.left_edge.i : child.right_edge.i + 1]))
+        if child.dep_ in ("ccomp", "xcomp"):
+            end = child.right_edge.i
+            for conj in verb.rights:
+                if conj.dep_ == "conj" and conj.i > end and conj.lower_ not in cue_words:
+                    end = conj.right_edge.i
+            return _trim(doc.text, _char_span(doc[child.left_edge.i : end + 1]))
+    if verb.dep_ == "parataxis":
+        return _around(doc, doc[verb.head.left_edge.i : verb.head.right_edge.i + 1], verb)
     return None
 
 
-def _according_clause(doc: Doc, according: Token) -> CharSpan | None:
-    """What is attributed by *according to X*: the longer side of its clause, around the phrase."""
-    head = according.head
-    if head is according:
-        return None
-    clause = _char_span(doc[head.left_edge.i : head.right_edge.i + 1])
-    phrase = _char_span(doc[according.left_edge.i : according.right_edge.i + 1])
-    left = _trim(doc.text, (clause[0], phrase[0]))
-    right = _trim(doc.text, (phrase[1], clause[1]))
+def _around(doc: Doc, outer: Span, phrase: Token) -> CharSpan | None:
+    """The longer side of `outer` around the subtree of `phrase`, a cue inside it."""
+    clause = _char_span(outer)
+    inner = _char_span(doc[phrase.left_edge.i : phrase.right_edge.i + 1])
+    left = _trim(doc.text, (clause[0], inner[0]))
+    right = _trim(doc.text, (inner[1], clause[1]))
     best = max(left, right, key=lambda s: s[1] - s[0])
     return best if best[1] > best[0] else None
 
 
-def find_cues(doc: Doc, speech_verbs: Iterable[str]) -> list[Cue]:
-    """Speech cues of a parsed document: speech verbs used as verbs, and *according to X*.
+def _objects(doc: Doc, verb: Token) -> CharSpan | None:
+    """The span of a naming verb's complements after it (object, predicate, *as* phrase)."""
+    kept = [c for c in verb.rights if c.dep_ not in ("punct", "cc", "conj", "advcl", "parataxis")]
+    if not kept:
+        return None
+    return _trim(doc.text, _char_span(doc[kept[0].left_edge.i : kept[-1].right_edge.i + 1]))
+
+
+def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
+    """Speech cues of a parsed document: speech and naming verbs used as verbs, *according to X*.
 
     Args:
         doc: a parsed spaCy Doc.
-        speech_verbs: surface forms of the cue verbs, lower case.
+        params: the step's parameters (the verb lists).
 
     Returns:
         Cues in text order, each with its speaker head token (or None) and reported clause.
@@ -530,31 +483,39 @@ def find_cues(doc: Doc, speech_verbs: Iterable[str]) -> list[Cue]:
         PolNeAR guidelines ("Cues"): the cue is the verb (or phrase such as *according to*) that
         signals attribution; a colon introducing speech belongs to the cue but is not needed to
         find it. Muzny et al. (2017) likewise anchor quote attribution on reporting verbs.
+        Naming verbs ("called it "a disgrace"") attribute their quoted objects (PolNeAR mixed
+        attributions); their clause needs quotation marks to count.
     """
-    verbs = {v.lower() for v in speech_verbs}
+    speech = frozenset(v.lower() for v in params.speech_verbs)
+    naming = frozenset(v.lower() for v in params.naming_verbs)
     cues = []
     for token in doc:
-        if token.lower_ in verbs and token.tag_.startswith("VB") and token.dep_ != "amod":
-            cues.append(
-                Cue(
-                    token.idx,
-                    token.idx + len(token),
-                    _subject(token),
-                    _clause(doc, token),
-                    _depth(token),
-                )
+        if not token.tag_.startswith("VB") or token.dep_ == "amod":
+            continue
+        if token.lower_ in speech:
+            clause = _clause(doc, token, speech | naming)
+        elif token.lower_ in naming:
+            clause = _objects(doc, token)
+        else:
+            continue
+        cues.append(
+            Cue(
+                token.idx,
+                token.idx + len(token),
+                token,
+                _subject(token),
+                clause,
+                token.lower_ in naming and token.lower_ not in speech,
             )
-        elif (
-            token.lower_ == "according"
-            and token.i + 1 < len(doc)
-            and doc[token.i + 1].lower_ == "to"
-        ):
+        )
+    for token in doc[:-1]:
+        if token.lower_ == "according" and doc[token.i + 1].lower_ == "to":
             to = doc[token.i + 1]
             source = next((c for c in to.children if c.dep_ == "pobj"), None)
-            cues.append(
-                Cue(token.idx, to.idx + 2, source, _according_clause(doc, token), _depth(token))
-            )
-    return cues
+            # the whole sentence is attributed, whichever clause the phrase hangs on
+            clause = _around(doc, token.sent, token)
+            cues.append(Cue(token.idx, to.idx + 2, token, source, clause, False))
+    return sorted(cues, key=lambda c: c.start)
 
 
 class _Draft(NamedTuple):
@@ -580,7 +541,7 @@ def is_title(text: str, run: QuoteRun, max_words: int) -> bool:
         function words aside); a comma or period inside its closing mark is American punctuation
         style, but a question or exclamation mark makes it speech.
     """
-    inner = text[run.start + 1 : run.end - 1].rstrip(" ,.")
+    inner = text[run.start : run.end].strip(QUOTE_MARKS).rstrip(" ,.")
     words = re.findall(r"[\w'\u2019-]+", inner)
     if not words or len(words) > max_words or inner[-1:] in "!?":
         return False
@@ -608,21 +569,39 @@ def _paragraph_index(paragraphs: Sequence[CharSpan], offset: int) -> int:
     return next((n for n, (_, end) in enumerate(paragraphs) if offset <= end), len(paragraphs))
 
 
-def _nearest_cue(
-    text: str, run: QuoteRun, cues: Sequence[Cue], runs: Sequence[QuoteRun], max_gap: int
-) -> int:
-    """Index of the cue closest to a run with no sentence end or other run between, or -1."""
+def _in_cue_phrase(token: Token, cue: Cue) -> bool:
+    """Whether `token` hangs on the cue without crossing a clause, except inside the speaker's
+    phrase (whose relative clauses and appositions describe the speaker)."""
+    speaker = cue.speaker.i if cue.speaker is not None else -1
+    while token.i not in (cue.token.i, speaker):
+        if token.dep_ in CLAUSE_DEPS or token.head.i == token.i:
+            return False
+        token = token.head
+    return True
+
+
+def _nearest_cue(doc: Doc, run: QuoteRun, cues: Sequence[Cue], max_gap: int) -> int:
+    """Index of the cue nearest a run with only its own phrase between them, or -1.
+
+    Notes:
+        The speaker-cue phrase next to a quote ("...," said Mr. X; Kirby told reporters: "...")
+        holds the speaker, the verb, its objects and adverbials, never another clause or a
+        sentence end (Pareti 2016 on cue adjacency; Gender Gap Tracker quote-verb patterns).
+    """
     best, best_gap = -1, max_gap + 1
     for n, cue in enumerate(cues):
         gap = (run.end, cue.start) if cue.start >= run.end else (cue.end, run.start)
         if gap[0] > gap[1] or gap[1] - gap[0] >= best_gap:
             continue
-        between = text[gap[0] : gap[1]]
-        if "\n" in between or SENTENCE_END.search(between):
+        if cue.start >= run.end and cue.clause and cue.clause[0] >= cue.end:
+            continue  # the cue introduces its own clause after it, not the quote before it
+        if "\n" in doc.text[gap[0] : gap[1]]:
             continue
-        if any(_overlaps(r.parts[0], gap) for r in runs):
+        between = doc.char_span(*gap, alignment_mode="expand") if gap[1] > gap[0] else []
+        if any(t.text in (".", "!", "?") for t in between or []):
             continue
-        best, best_gap = n, gap[1] - gap[0]
+        if all(t.is_punct or t.is_space or _in_cue_phrase(t, cue) for t in between or []):
+            best, best_gap = n, gap[1] - gap[0]
     return best
 
 
@@ -658,11 +637,9 @@ def draft_attributions(
     cues = [c for c in cues if not any(r.start <= c.start < r.end for r in runs)]
     owner: dict[int, list[int]] = {}
     for i, run in enumerate(runs):
-        holders = [
-            n for n, c in enumerate(cues) if c.clause and c.clause[0] <= run.start < c.clause[1]
-        ]
+        holders = [n for n, c in enumerate(cues) if c.clause and _overlaps(c.clause, run[0][0])]
         if holders:
-            owner.setdefault(max(holders, key=lambda n: cues[n].depth), []).append(i)
+            owner.setdefault(max(holders, key=lambda n: _depth(cues[n].token)), []).append(i)
     drafts: list[_Draft] = []
     for n, inside in sorted(owner.items()):
         clause, first, last = cues[n].clause, runs[inside[0]], runs[inside[-1]]
@@ -674,9 +651,9 @@ def draft_attributions(
         drafts.append(_Draft(span if partial else (first.start, last.end), kind, quoted, cues[n]))
     used = {i for inside in owner.values() for i in inside}
     if params.include_indirect:
-        for n in sorted(range(len(cues)), key=lambda i: (cues[i].depth, cues[i].start)):
+        for n in sorted(range(len(cues)), key=lambda i: (_depth(cues[i].token), cues[i].start)):
             cue = cues[n]
-            if n in owner or cue.clause is None or cue.speaker is None:
+            if n in owner or cue.clause is None or cue.speaker is None or cue.needs_quote:
                 continue
             if any(d.content[0] <= cue.start < d.content[1] for d in drafts):
                 continue
@@ -687,7 +664,7 @@ def draft_attributions(
     for i, run in enumerate(runs):
         if i in used or any(d.content[0] <= run.start < d.content[1] for d in drafts):
             continue
-        n = _nearest_cue(text, run, cues, runs, params.max_cue_gap)
+        n = _nearest_cue(doc, run, cues, params.max_cue_gap)
         same = [k for k, d in enumerate(drafts) if n >= 0 and d.cue == cues[n]]
         if same and drafts[same[0]].kind == "direct":
             old = drafts[same[0]]
@@ -712,7 +689,7 @@ def _reads_as_speech(text: str, run: QuoteRun, min_words: int) -> bool:
         Scare quotes (PolNeAR guidelines, "No shudder quotes") are short; subheads in quotation
         marks carry no final punctuation, whereas quoted speech ends its sentence or clause.
     """
-    inner = text[run.start : run.end].rstrip("\"'\u201d\u2019 ")
+    inner = text[run.start : run.end].rstrip(QUOTE_MARKS + " ")
     return _n_words(inner) > min_words and inner[-1:] in ".,!?"
 
 
@@ -725,9 +702,9 @@ def _continue_speakers(
 ) -> list[_Draft]:
     """Give each cue-less quote to the attribution before it, or drop it if that is too far back.
 
-    A cue-less quote in the same paragraph as a direct quote is its next part; one in a later
-    paragraph is a new quote by the same speaker, `partial` when words outside the marks share
-    its sentence.
+    A cue-less quote in the same paragraph as a quote is its next part; one in a later paragraph
+    is a new quote by the same speaker, `partial` when words outside the marks share its
+    sentence.
     """
     result = list(drafts)
     for quote in loose:
@@ -741,14 +718,13 @@ def _continue_speakers(
         )
         if gap > params.continue_paragraphs:
             continue
-        if gap == 0 and prev.kind == "direct":
+        opens_paragraph = quote.content[0] in {s for s, _ in paragraphs}
+        if gap == 0 and prev.kind != "indirect":
             span = (prev.content[0], quote.content[1])
             result[n] = prev._replace(content=span, quoted=prev.quoted + quote.quoted)
             continue
         lead = text[: quote.content[0]].rstrip()
-        opens_sentence = (
-            not lead or lead[-1] in ".!?:\n" or quote.content[0] in {s for s, _ in paragraphs}
-        )
+        opens_sentence = opens_paragraph or not lead or lead[-1] in ".!?:"
         kind: Kind = "direct" if opens_sentence else "partial"
         result.append(quote._replace(kind=kind, follows=n))
     return result
@@ -879,7 +855,7 @@ def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
         The attributions ordered by start offset; offsets are into ``doc.text``.
     """
     runs = find_quote_runs(doc.text).runs
-    drafts = draft_attributions(doc, runs, find_cues(doc, params.speech_verbs), params)
+    drafts = draft_attributions(doc, runs, find_cues(doc, params), params)
     full_names = _full_names(doc)
     subjects = _subject_referents(doc, runs, full_names)
     speakers: list[_Referent] = []
@@ -932,13 +908,10 @@ def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
 
 
 def raw_offsets(article: pd.Series | None) -> RawOffsets:
-    """The clean-to-raw offset map of one articles row.
-
-    Identity for now: the clean text is the raw text until `stages.clean.offset_map(row)` lands,
-    which will be called here.
-    """
-    del article
-    return lambda start, end: (start, end)
+    """The clean-to-raw offset map of one articles row; identity for a document without a row."""
+    if article is None:
+        return lambda start, end: (start, end)
+    return offset_map(article).to_raw
 
 
 def _entity_of(ref: CharSpan, mentions: pd.DataFrame) -> str | None:

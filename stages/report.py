@@ -1,4 +1,4 @@
-"""`make report`: write an index page linking every stage's executed-notebook report, print its path.
+"""`make report`: write an index page linking every stage's report, and print its path.
 
 It opens nothing: the path it prints can be opened in any browser, offline.
 """

@@ -1,12 +1,12 @@
-"""Run one pipeline step's notebook with papermill: ``python -m stages.run STEP --out name=path ...``.
+"""Run one step's notebook with papermill: ``python -m stages.run STEP --out name=path ...``.
 
 DVC calls this runner for every stage (see dvc.yaml, the only place paths live). It
 
 1. reads the step's tracked parameters with `dvc.api.params_show`, so they arrive typed (papermill's
    ``-p`` turns ``false`` into the truthy string "false" and cannot pass lists), and validates them
    against the step's ``<Step>Params`` dataclass before any work;
-2. runs ``notebooks/NN_<step>.ipynb`` on the project's own interpreter (kernel ``python3``), from the
-   repository root, with ``params`` and ``paths`` injected;
+2. runs ``notebooks/NN_<step>.ipynb`` on the project's own interpreter (kernel ``python3``),
+   from the repository root, with ``params`` and ``paths`` injected;
 3. strips what differs between two runs of the same inputs (timestamps, durations, random cell ids,
    the Python version, stderr streams holding progress bars and absolute paths), then writes the
    executed notebook and its HTML rendering atomically;
@@ -182,7 +182,7 @@ def to_html(nb: nbformat.NotebookNode) -> str:
 
 
 def _ensure_kernel() -> None:
-    """Make kernel ``python3`` this interpreter, whatever kernels the user has installed elsewhere."""
+    """Make kernel ``python3`` this interpreter, whatever kernels are installed elsewhere."""
     from ipykernel.kernelspec import install
 
     share = Path(sys.prefix) / "share" / "jupyter"
@@ -240,7 +240,8 @@ def execute(step: str, deps: dict[str, str], outs: dict[str, str], notebook: str
         for path in map(Path, outs.values()):
             _remove(path)
         raise SystemExit(
-            f"stage {step} failed: {err.ename}: {err.evalue}\n(the notebook as far as it ran: {failed})"
+            f"stage {step} failed: {err.ename}: {err.evalue}\n"
+            f"(the notebook as far as it ran: {failed})"
         ) from None
     failed.unlink()
     nb = scrub(executed)
@@ -248,8 +249,18 @@ def execute(step: str, deps: dict[str, str], outs: dict[str, str], notebook: str
     io.write_text(html, to_html(nb))
 
 
+class _CellOutputOnly(logging.Filter):
+    """Keep papermill's echo of cell outputs on the terminal, drop its cell-by-cell chatter."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not message.startswith(("Executing Cell", "Ending Cell", "Executing notebook"))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_CellOutputOnly())
     args = _parser().parse_args(argv)
     execute(args.step, _named(args.dep), _named(args.out), args.notebook)
 

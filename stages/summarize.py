@@ -6,10 +6,9 @@ quotes); nothing here parses or reads files. Column meanings are documented in R
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any, NamedTuple
-
-import html
 
 import numpy as np
 import pandas as pd
@@ -118,9 +117,12 @@ def speaker_table(
         words=quotes["text"].map(word_count),
         speaker_entity_id=quotes["speaker_entity_id"].fillna(""),
     ).sort_values(["doc_id", "start"])
-    keys = ["speaker", "speaker_kind", "speaker_entity_id"]
+    # One row per speaker: a named speaker whose quotes were introduced once by name and once by
+    # "the official" keeps the kind most of its quotes have.
+    keys = ["speaker", "speaker_entity_id"]
     grouped = rows.groupby(keys, sort=False, dropna=False)
     table = grouped.agg(
+        speaker_kind=("speaker_kind", lambda kinds: kinds.value_counts().index[0]),
         quotes=("quote_id", "size"),
         quoted_words=("words", "sum"),
         articles=("doc_id", "nunique"),
@@ -154,6 +156,7 @@ def entity_summary_table(
     table = entities.assign(
         quoted_as_speaker=entities["entity_id"].map(quoted).fillna(0).astype(int),
         mentioned_in_quotes=entities["entity_id"].map(talked_about).fillna(0).astype(int),
+        role=entities["role"].fillna(""),
     ).rename(columns={"n_mentions": "mentions", "n_docs": "articles", "n_headline": "headline"})
     columns = [
         "entity_id",

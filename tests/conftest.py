@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from spacy.language import Language
 
 from stages.parse import ParseParams, load_model
@@ -45,6 +46,13 @@ def sh(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess
 
 def dvc(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return sh(cwd, str(BIN / "dvc"), *args, check=check)
+
+
+def set_param(repo: Path, section: str, key: str, value: object) -> None:
+    path = repo / "params.yaml"
+    params = yaml.safe_load(path.read_text())
+    params[section][key] = value
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
 
 
 def copy_project(dest: Path) -> Path:

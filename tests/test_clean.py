@@ -5,6 +5,7 @@ Every expected text and offset below was written by hand from the input beside i
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from pathlib import Path
@@ -24,6 +25,8 @@ from stages.clean import (
     clean_corpus,
     clean_text,
     decode,
+    is_headline,
+    is_subhead,
     looks_like_html,
     offset_map,
     rejected_share,
@@ -64,6 +67,12 @@ LAYOUT = [
         id="headline-not-repeated",
     ),
     pytest.param(
+        "Trump's East European Achilles Heel.\n\nThe president spoke on Monday.",
+        "Trump's East European Achilles Heel.\n\nThe president spoke on Monday.",
+        ["title", "paragraph"],
+        id="title-case-headline-with-final-period",
+    ),
+    pytest.param(
         "Big news today\n\nWASHINGTON\n\nThe mayor spoke on Monday.",
         "Big news today\n\nWASHINGTON\n\nThe mayor spoke on Monday.",
         ["title", "dateline", "paragraph"],
@@ -74,6 +83,12 @@ LAYOUT = [
         "Storm hits coast\n\nKYIV, Ukraine (AP)\n\nRussian forces attacked on Monday.",
         ["title", "dateline", "paragraph"],
         id="ap-dateline-split-from-paragraph",
+    ),
+    pytest.param(
+        "Storm hits coast\n\nBy JANE DOE\n\nMIAMI (AP) \u2014 The storm came ashore.",
+        "Storm hits coast\n\nBy JANE DOE\n\nMIAMI (AP)\n\nThe storm came ashore.",
+        ["title", "paragraph", "dateline", "paragraph"],
+        id="dateline-after-a-byline",
     ),
     pytest.param(
         "LONDON (Reuters) - Britain's economy grew.",
@@ -130,6 +145,12 @@ LAYOUT = [
         id="whitespace-collapsed",
     ),
     pytest.param(
+        "The mayor spoke.\u2029She left.\u2028Then it rained.\n\nNext day.",
+        "The mayor spoke.\n\nShe left. Then it rained.\n\nNext day.",
+        ["paragraph", "paragraph", "paragraph"],
+        id="unicode-paragraph-and-line-separators",
+    ),
+    pytest.param(
         "Cafe\u0301 owner said no.",
         "Caf\u00e9 owner said no.",
         ["paragraph"],
@@ -148,6 +169,12 @@ LAYOUT = [
         id="zero-width-and-control-removed",
     ),
     pytest.param("<p>Hello <b>world</b></p>", "Hello world", ["paragraph"], id="html"),
+    pytest.param(
+        'Big news\n\nSee <a href="x">the video</a>.\n\nThe <i>mayor</i> spoke.',
+        "Big news\n\nSee the video.\n\nThe mayor spoke.",
+        ["title", "paragraph", "paragraph"],
+        id="inline-tags-in-plain-text-keep-its-paragraphs",
+    ),
     pytest.param(
         "<html><head><title>x</title></head><body><h1>Big news</h1>"
         "<p>The mayor spoke &amp; left.</p><script>var a = 1 < 2;</script></body></html>",
@@ -189,11 +216,49 @@ def joined_blocks(article) -> str:
         ("WASHINGTON\n\nThe president spoke on Sunday.", "", "WASHINGTON"),
         ("WASHINGTON (AP) \u2014\n\nThe president spoke on Sunday.", "", "WASHINGTON (AP)"),
         ("The mayor spoke on Monday.\n\nShe left.", "", ""),
+        ("Debate night\n\nMANCHESTER, N.H. \u2014 Voters met.", "Debate night", "MANCHESTER, N.H."),
+        ("Clinton leads in poll.\n\nABSTRACT.\n\nThe poll was taken.", "", ""),
+        ("Game reviews\n\nA list of games.\n\nWORLD OF WARCRAFT\n\nIt is big.", "Game reviews", ""),
     ],
 )
 def test_title_and_dateline(raw: str, title: str, dateline: str) -> None:
     article = clean_text(raw)
     assert (article.title, article.dateline) == (title, dateline)
+
+
+@pytest.mark.parametrize(
+    ("text", "headline"),
+    [
+        ("US rules out joining Israeli attack on Iran", True),
+        ("Is this the end?", True),
+        ("Rivals of the \u00a3400 Apple...", True),
+        ("Trump's East European Achilles Heel.", True),
+        ("The mayor spoke on Monday.", False),
+        ("Poll: Clinton and Trump in dead heat.", False),
+        ("Prices rose:", False),
+        ("2024", False),
+        ("One line\nand another", False),
+    ],
+)
+def test_is_headline(text: str, headline: bool) -> None:
+    assert is_headline(text, max_words=25) is headline
+
+
+@pytest.mark.parametrize(
+    ("text", "previous", "following", "subhead"),
+    [
+        ("'Carefully and strategically'", "He said so.", "Biden and Netanyahu spoke.", True),
+        ("A new start", None, "She said it was time.", True),
+        ("A new start", "He won the race as", "She said it was time.", False),
+        ("Jamaican", "He said so.", "sprinter Jane Doe won.", False),
+        ("Arsenal v Stoke", "Ties are below.", "Man Utd v Exeter", False),
+        ("A new start", "He said so.", None, False),
+        ("was", "He said so.", "She said it was time.", False),
+        ("It ended.", "He said so.", "She said it was time.", False),
+    ],
+)
+def test_is_subhead(text: str, previous: str | None, following: str | None, subhead: bool) -> None:
+    assert is_subhead(text, previous, following, max_words=12) is subhead
 
 
 def test_params_limit_headline_and_subhead_length() -> None:
@@ -274,6 +339,9 @@ def test_seed_article() -> None:
     assert article.text[first.start : first.end].startswith("The United States said Sunday")
     raw_start, raw_end = article.offsets.to_raw(first.start, first.end)
     assert raw[raw_start:raw_end] == article.text[first.start : first.end]
+    subhead = next(b for b in article.blocks if b.kind == "subhead")
+    raw_start, raw_end = article.offsets.to_raw(subhead.start, subhead.end)
+    assert raw[raw_start - 1 : raw_end + 1] == "\u00a0'Carefully and strategically'\u00a0"
 
 
 # --- Decoding -------------------------------------------------------------------------------------
@@ -588,3 +656,57 @@ def test_long_paragraphs_and_unbalanced_quotes(words: list[str], repeat: int) ->
     article = clean_text(raw)
     assert article.text.count('"') == raw.count('"')
     assert article.text.count("\u201c") == raw.count("\u201c")
+
+
+HTML_PIECES = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                *["<p>", "</p>", "<b>", "</b>", "<br>", "<div>", "</div>", "<h1>", "</h1>"],
+                *["&amp;", "&lt;", "&eacute;", "<!-- note -->", "<script>a<b</script>"],
+                *["<a href='u'>", "</a>", "\n\n", " ", "\u00a0", '"', "\u201c"],
+            ]
+        ),
+        st.text(max_size=12),
+    ),
+    max_size=40,
+).map("".join)
+
+
+def in_order(needle: str, haystack: str) -> bool:
+    """Whether the characters of `needle` appear in `haystack` in the same order."""
+    rest = iter(haystack)
+    return all(char in rest for char in needle)
+
+
+@settings(max_examples=200, deadline=None)
+@given(HTML_PIECES)
+def test_any_html_cleans_and_maps_blocks(raw: str) -> None:
+    """Invariant for HTML: the layout holds, and every block's raw span, entities decoded,
+    holds the block's visible characters in order (markup in between)."""
+    assume(looks_like_html(raw))
+    article = clean_text(raw)
+    assert joined_blocks(article) == article.text
+    for block in article.blocks:
+        raw_start, raw_end = article.offsets.to_raw(block.start, block.end)
+        visible = "".join(article.text[block.start : block.end].split())
+        assert in_order(visible, normalise(html.unescape(raw[raw_start:raw_end])))
+
+
+def test_tables_have_the_contract_columns() -> None:
+    articles, manifest = clean_corpus([text_file("a.txt", GOOD)], CleanParams())
+    assert list(articles.columns) == [
+        "doc_id", "source_path", "record", "section", "title", "dateline", "date", "source",
+        "text", "n_paragraphs", "n_words", "sha256", "encoding", "block_starts", "block_ends",
+        "block_kinds", "map_clean", "map_raw", "map_linear",
+    ]  # fmt: skip
+    assert list(manifest.columns) == [
+        "doc_id", "source_path", "record", "section", "status", "reason", "duplicate_of",
+        "encoding", "n_bytes",
+    ]  # fmt: skip
+    row = articles.iloc[0]
+    assert (row["n_paragraphs"], row["n_words"], row["block_kinds"]) == (
+        1,
+        7,
+        ["title", "paragraph"],
+    )

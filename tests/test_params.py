@@ -1,4 +1,4 @@
-"""params.yaml sections become typed dataclasses, and bad values stop a stage with a clear message."""
+"""params.yaml sections become typed dataclasses; bad values stop a stage with a clear message."""
 
 from __future__ import annotations
 

@@ -1,18 +1,65 @@
-"""Parsing: paragraph breaks start sentences, shards hold every article once, in order."""
+"""Parsing: paragraph breaks start sentences, shards hold every article once, in order, and the
+parse cache re-parses only new texts while writing the same bytes as a full parse."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
+import spacy
 from spacy.language import Language
 from spacy.tokens import DocBin
 
-from stages.parse import ParseParams, parse_corpus, parse_metrics
+from stages import io
+from stages.parse import (
+    PARAGRAPH_BREAKS,
+    ParseParams,
+    fingerprint,
+    parse_corpus,
+    parse_metrics,
+    text_key,
+)
 
 TEXTS = {
     "a": "Headline without a full stop\n\nThe minister said it. She left",
     "b": "One paragraph only.",
     "c": "",
 }
+CORPUS = {
+    "bbc/1": "Brown said the budget was fair.\n\nThe Tories disagreed.",
+    "bbc/2": 'Kirby told reporters: "We are not looking for a wider war."',
+    "bbc/3": "Shares in Yukos fell again on Monday.",
+    "bbc/4": "Brown said the budget was fair.\n\nThe Tories disagreed.",
+    "bbc/5": "The match ended in a draw.",
+}
+
+
+class MemoryStore:
+    """A parse cache in a dict that records which keys were added, in order."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+        self.added: list[str] = []
+
+    def has(self, key: str) -> bool:
+        return key in self.entries
+
+    def get(self, key: str) -> bytes:
+        return self.entries[key]
+
+    def put(self, key: str, data: bytes) -> None:
+        self.entries[key] = data
+        self.added.append(key)
+
+
+def shard_bytes(
+    nlp: Language, corpus: dict[str, str], params: ParseParams, store: object = None
+) -> dict[str, bytes]:
+    written: dict[str, bytes] = {}
+    parse_corpus(nlp, list(corpus), list(corpus.values()), params, written.__setitem__, store)
+    return written
 
 
 @pytest.mark.parametrize(
@@ -43,6 +90,13 @@ def test_shards_hold_every_article_once_in_order(nlp: Language) -> None:
     assert docs[0].has_annotation("DEP") and docs[0].has_annotation("ENT_IOB")
 
 
+def test_an_empty_corpus_writes_no_shard(nlp: Language) -> None:
+    written: dict[str, bytes] = {}
+    shards = parse_corpus(nlp, [], [], ParseParams(), written.__setitem__)
+    assert written == {}
+    assert shards.empty and list(shards.columns)[:2] == ["shard", "docs"]
+
+
 def test_metrics_name_the_model_and_count_the_corpus(nlp: Language) -> None:
     shards = parse_corpus(nlp, ["a"], ["Kirby said it."], ParseParams(), lambda *_: None)
     metrics = parse_metrics(nlp, shards)
@@ -50,3 +104,102 @@ def test_metrics_name_the_model_and_count_the_corpus(nlp: Language) -> None:
     assert metrics["model_version"] == "3.8.0"
     assert (metrics["docs"], metrics["tokens"], metrics["sentences"]) == (1, 4, 1)
     assert "lemmatizer" not in metrics["components"]
+
+
+@pytest.mark.parametrize(("shard_size", "batch_size"), [(1, 1), (2, 3), (3, 2), (500, 64)])
+def test_adding_articles_parses_only_them_and_gives_full_parse_bytes(
+    nlp: Language, shard_size: int, batch_size: int
+) -> None:
+    params = ParseParams(shard_size=shard_size, batch_size=batch_size)
+    full = shard_bytes(nlp, CORPUS, params)
+    store = MemoryStore()
+    first = dict(list(CORPUS.items())[:3])
+    shard_bytes(nlp, first, params, store)
+    assert store.added == [text_key(text) for text in first.values()]
+    store.added.clear()
+    assert shard_bytes(nlp, CORPUS, params, store) == full
+    # bbc/4 repeats bbc/1's text, so only bbc/5 is new.
+    assert store.added == [text_key(CORPUS["bbc/5"])]
+    store.added.clear()
+    assert shard_bytes(nlp, CORPUS, params, store) == full
+    assert store.added == []
+
+
+def test_a_cached_parse_keeps_each_articles_own_id(nlp: Language) -> None:
+    store = MemoryStore()
+    written = shard_bytes(nlp, CORPUS, ParseParams(), store)
+    docs = list(DocBin().from_bytes(written["shard-00000.spacy"]).get_docs(nlp.vocab))
+    assert [doc.user_data["doc_id"] for doc in docs] == list(CORPUS)
+    assert docs[3].text == docs[0].text
+
+
+def test_the_cache_folder_survives_the_process(nlp: Language, tmp_path: Path) -> None:
+    params = ParseParams()
+    key = fingerprint(nlp, params)
+    full = shard_bytes(nlp, CORPUS, params, io.parse_cache(tmp_path, key))
+    entries = sorted(path.name for path in tmp_path.rglob("*.spacy"))
+    assert entries == sorted({f"{text_key(text)}.spacy" for text in CORPUS.values()})
+    assert shard_bytes(nlp, CORPUS, params, io.parse_cache(tmp_path, key)) == full
+
+
+@pytest.mark.parametrize(
+    ("changed", "same_cache"),
+    [
+        ({"batch_size": 8}, True),
+        ({"n_process": 2}, True),
+        ({"shard_size": 10}, True),
+        ({"exclude": ["lemmatizer", "ner"]}, False),
+        ({"exclude": []}, False),
+        ({"model": "en_core_web_md"}, False),
+    ],
+)
+def test_cache_key_changes_only_with_settings_that_change_a_parse(
+    nlp: Language, changed: dict[str, object], same_cache: bool
+) -> None:
+    params = ParseParams()
+    other = dataclasses.replace(params, **changed)
+    assert (fingerprint(nlp, other) == fingerprint(nlp, params)) is same_cache
+
+
+def test_cache_key_changes_with_the_pipeline(nlp: Language) -> None:
+    blank = spacy.blank("en")
+    blank.add_pipe(PARAGRAPH_BREAKS)
+    assert fingerprint(blank, ParseParams()) != fingerprint(nlp, ParseParams())
+
+
+def test_shards_are_written_while_the_corpus_is_still_being_read(nlp: Language) -> None:
+    """Memory stays flat: the first shard is out before most texts have been read."""
+    n_texts, params = 40, ParseParams(shard_size=4, batch_size=2)
+    read = 0
+
+    def texts() -> Iterator[str]:
+        nonlocal read
+        for i in range(n_texts):
+            read += 1
+            yield f"Article {i} said little."
+
+    read_at_write: list[int] = []
+    shards = parse_corpus(
+        nlp,
+        [str(i) for i in range(n_texts)],
+        texts(),
+        params,
+        lambda *_: read_at_write.append(read),
+    )
+    assert shards["docs"].tolist() == [4] * 10
+    # one shard plus the in-process parser's unit of look-ahead
+    assert read_at_write[0] <= params.shard_size + params.batch_size
+    assert read_at_write == sorted(read_at_write)
+
+
+def test_shard_counts_match_the_saved_docs(nlp: Language) -> None:
+    written: dict[str, bytes] = {}
+    corpus = {**CORPUS, **TEXTS}
+    shards = parse_corpus(
+        nlp, list(corpus), list(corpus.values()), ParseParams(shard_size=3), written.__setitem__
+    )
+    for row, data in zip(shards.itertuples(), written.values(), strict=True):
+        docs = list(DocBin().from_bytes(data).get_docs(nlp.vocab))
+        assert row.docs == len(docs)
+        assert row.tokens == sum(len(doc) for doc in docs)
+        assert row.sentences == sum(1 for doc in docs for _ in doc.sents)

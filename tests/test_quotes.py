@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from stages import io
+from stages.clean import clean_text
 from stages.evaluate import strict_match
 from stages.params import ParamsError, build
 from stages.quotes import (
@@ -318,7 +319,8 @@ def test_quote_table_joins_speakers_to_entities(nlp):
         }
     )
     entities = pd.DataFrame({"entity_id": ["PERSON:John F. Kirby"], "name": ["John F. Kirby"]})
-    articles = pd.DataFrame({"doc_id": ["a/1"], "text": [text]})
+    columns = {k: [v] for k, v in clean_text(text).offsets.columns().items()}
+    articles = pd.DataFrame({"doc_id": ["a/1"], "text": [text], **columns})
     table = quote_table([doc], articles, mentions, entities, PARAMS)
     assert list(table.columns) == QUOTES_COLUMNS
     row = table.iloc[0]
@@ -348,7 +350,7 @@ def _find(text: str, content: str) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def seed_doc(nlp) -> Doc:
-    return nlp(io.read_text(SEED))
+    return nlp(clean_text(io.read_text(SEED)).text)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from stages.report import index_html
-from tests.conftest import copy_project, dvc, sh
+from tests.conftest import copy_project, dvc, set_param, sh
 
 pytestmark = pytest.mark.pipeline
 
@@ -71,6 +71,7 @@ def dump_dom(chromium: str, page: Path, profile: Path) -> str:
 def hostile_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy = copy_project(tmp_path_factory.mktemp("hostile") / "project")
     (copy / "seeds" / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    set_param(copy, "summarize", "highlight_article", "hostile")
     sh(copy, "git", "add", "-A")
     dvc(copy, "repro")
     return copy
@@ -79,7 +80,9 @@ def hostile_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_this_chromium_runs_scripts_on_an_unprotected_page(chromium: str, tmp_path: Path) -> None:
     """The control: without our report's protections the payload does run, so the test can fail."""
     page = tmp_path / "plain.html"
-    page.write_text(f"<html><head><title>t</title></head><body><script>{PAYLOAD}</script></body></html>")
+    page.write_text(
+        f"<html><head><title>t</title></head><body><script>{PAYLOAD}</script></body></html>"
+    )
     assert "PWNED" in dump_dom(chromium, page, tmp_path / "profile")
 
 

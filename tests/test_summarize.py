@@ -101,7 +101,9 @@ QUOTES = pd.DataFrame(
 
 @pytest.fixture(scope="module")
 def tables():
-    return summary_tables(ARTICLES, MENTIONS, ENTITIES, PAIRS, QUOTES, SummarizeParams(min_pair_count=1))
+    return summary_tables(
+        ARTICLES, MENTIONS, ENTITIES, PAIRS, QUOTES, SummarizeParams(min_pair_count=1)
+    )
 
 
 def test_speakers_count_quotes_words_and_articles(tables) -> None:
@@ -160,7 +162,11 @@ def test_no_quotes_gives_empty_tables_not_errors() -> None:
 
 @pytest.mark.parametrize(
     ("text", "limit", "expected"),
-    [("short", 10, "short"), ("one two three four", 10, "one two…"), ("abcdefghijkl", 10, "abcdefghi…")],
+    [
+        ("short", 10, "short"),
+        ("one two three four", 10, "one two…"),
+        ("abcdefghijkl", 10, "abcdefghi…"),
+    ],
 )
 def test_trim(text: str, limit: int, expected: str) -> None:
     assert trim(text, limit) == expected
