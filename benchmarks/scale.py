@@ -12,7 +12,8 @@ Copies the repository (the files git lists) to a temporary folder, commits the c
 - parse throughput in words per second, and the speed-up of two processes over one, for the
   parse stage and for the bare ``nlp.pipe`` (target >= 1.6);
 - a re-run after a quotes parameter change (target <= 15% of the full run);
-- a re-run after adding articles to the parsed corpus (target <= 20% of the full run).
+- a re-run after adding articles to the parsed corpus (target <= 20% of the full run), and
+  whether its parse shards are byte-identical to those of the full run.
 
 Usage (``make bench``)::
 
@@ -22,6 +23,7 @@ Usage (``make bench``)::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -179,6 +181,13 @@ def bare_parse(articles: Path, model: str, n_process: int) -> tuple[float, int]:
     return json.loads(out)["seconds"], peak
 
 
+def shard_digests(repo: Path) -> dict[str, str]:
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted((repo / "data" / "parse" / "shards").iterdir())
+    }
+
+
 def stage_seconds(usage: dict[str, StageUsage]) -> dict[str, float]:
     return {step: u.last - u.first for step, u in usage.items()}
 
@@ -233,10 +242,12 @@ def main(argv: list[str] | None = None) -> int:
         link_inputs(corpus, added, inputs)
         print(f"adding {len(added)} articles ...", flush=True)
         add_seconds, _, add_ran = timed_repro(repo)
+        incremental = shard_digests(repo)
 
         print("full run: dvc repro --force, parse cache emptied ...", flush=True)
         shutil.rmtree(repo / ".cache", ignore_errors=True)
         full_seconds, usage, _ = timed_repro(repo, "--force")
+        same_shards = shard_digests(repo) == incremental
         articles = repo / "data" / "clean" / "articles.parquet"
         table = pd.read_parquet(articles, columns=["n_words"])
         n_articles, n_words = len(table), int(table["n_words"].sum())
@@ -290,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{len(added)} articles added ({', '.join(add_ran)})",
             f"{add_seconds:.1f} s = {add_seconds / full_seconds:.0%} of full (target <= 20%)",
         ),
+        ("shards after adding = shards of the full run", str(same_shards)),
     ]
     report(lines)
     return 0

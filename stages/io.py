@@ -13,13 +13,16 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 import spacy
 import yaml
 from spacy.tokens import Doc, DocBin
 from tqdm import tqdm
+
+if TYPE_CHECKING:
+    from stages.clean import CleanParams, InputFile
 
 T = TypeVar("T")
 
@@ -145,7 +148,7 @@ def list_inputs(input_dir: str | os.PathLike[str], exclude: Iterable[str]) -> li
     )
 
 
-def read_inputs(input_dir: str | os.PathLike[str], params: Any) -> Iterator[Any]:
+def read_inputs(input_dir: str | os.PathLike[str], params: CleanParams) -> Iterator[InputFile]:
     """The input files of the clean stage, as `stages.clean.InputFile` records, in path order.
 
     Args:

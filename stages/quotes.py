@@ -140,8 +140,9 @@ SPEECH_VERB_FAMILIES = (
     "refuse refuses refused refusing",
     "decline declines declined declining",
 )
-#: Verbs that attribute words by naming something ("called the plan "a disaster""): their objects
-#: are content only when they hold quotation marks.
+#: Verbs that attribute words only next to quotation marks: naming verbs ("called the plan "a
+#: disaster""), whose objects are content only when they hold a quotation, and verbs that are
+#: speech only beside a quote ("...," he continued).
 NAMING_VERB_FAMILIES = (
     "call calls called calling",
     "dub dubs dubbed dubbing",
@@ -157,6 +158,7 @@ NAMING_VERB_FAMILIES = (
     "slam slams slammed slamming",
     "denounce denounces denounced denouncing",
     "dismiss dismisses dismissed dismissing",
+    "continue continues continued continuing",
 )
 
 
@@ -171,8 +173,8 @@ class QuotesParams:
     Attributes:
         speech_verbs: surface forms (not lemmas: the parse has no lemmatizer) of the verbs that
             introduce speech or belief, matched on ``token.lower_``.
-        naming_verbs: surface forms of verbs whose object is attributed words only when it holds
-            quotation marks ("called the plan "a disaster"").
+        naming_verbs: surface forms of verbs that attribute only quoted words: in their object
+            ("called the plan "a disaster"") or next to them ("...," he continued).
         include_indirect: also return reported speech without quotation marks.
         min_words_scare_quote: a run of at most this many words with no cue and outside any
             reported clause is a scare quote, not a quote.
@@ -425,7 +427,7 @@ def _subject(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ == "agent":
             return next((c for c in child.children if c.dep_ == "pobj"), None)
-    if verb.dep_ in ("advcl", "conj", "xcomp") and verb.head.i != verb.i:
+    if verb.dep_ in ("advcl", "conj", "xcomp", "pcomp", "npadvmod") and verb.head.i != verb.i:
         return _subject(verb.head)
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
         return verb.head
@@ -445,6 +447,8 @@ def _clause(doc: Doc, verb: Token, cue_words: frozenset[str]) -> CharSpan | None
             for conj in verb.rights:
                 if conj.dep_ == "conj" and conj.i > end and conj.lower_ not in cue_words:
                     end = conj.right_edge.i
+            while end > child.i and (doc[end].dep_ == "cc" or doc[end].is_punct):
+                end -= 1
             return _trim(doc.text, _char_span(doc[child.left_edge.i : end + 1]))
     if verb.dep_ == "parataxis":
         return _around(doc, doc[verb.head.left_edge.i : verb.head.right_edge.i + 1], verb)
@@ -734,17 +738,19 @@ def _entity_at(doc: Doc, token: Token) -> Span | None:
     return next((e for e in doc.ents if e.start <= token.i < e.end), None)
 
 
-def _mention(doc: Doc, head: Token, runs: Sequence[QuoteRun]) -> Span:
+def _mention(doc: Doc, head: Token, cue: Token, runs: Sequence[QuoteRun]) -> Span:
     """The local mention of a speaker: the head's phrase, cut short if it runs into a quote.
 
     Notes:
         PolNeAR guidelines ("Sources"): the source span is the whole noun phrase, with
         appositives and relative clauses that help identify it; we fall back to the head's
-        left modifiers when the parse lets the phrase swallow quoted text.
+        left modifiers when the phrase would swallow quoted text or the cue itself ("Sanders,
+        who said ...").
     """
     left, right = head.left_edge.i, head.right_edge.i
     chars = _char_span(doc[left : right + 1])
-    if right - left > 15 or any(_overlaps(chars, r.parts[0]) for r in runs):
+    holds_cue = left <= cue.i <= right
+    if holds_cue or right - left > 15 or any(_overlaps(chars, r.parts[0]) for r in runs):
         left, right = min([head.i, *(c.left_edge.i for c in head.lefts)]), head.i
     while left < right and (doc[left].is_punct or doc[left].is_space):
         left += 1
@@ -881,7 +887,7 @@ def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
         assert cue is not None
         mention, ref = None, None
         if cue.speaker is not None:
-            mention = _mention(doc, cue.speaker, runs)
+            mention = _mention(doc, cue.speaker, cue.token, runs)
             history = sorted(speakers + [s for s in subjects if s.position < mention.start_char])
             ref = resolve_speaker(doc, cue.speaker, mention, history, full_names)
             speakers.append(ref)

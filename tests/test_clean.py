@@ -482,6 +482,13 @@ def test_jsonl_records() -> None:
     assert (fourth["text"], fourth["source"]) == ("The \u201cfourth\u201d one.", "AP")
 
 
+def test_record_title_repeated_in_text_is_kept_once() -> None:
+    data = b'{"id": "1", "title": "Big news", "text": "Big news\\n\\nThe mayor spoke."}'
+    articles, _ = clean_corpus([InputFile("wire.jsonl", data, len(data))], CleanParams())
+    assert list(articles["text"]) == ["Big news\n\nThe mayor spoke."]
+    assert list(articles["block_kinds"].map(list)) == [["title", "paragraph"]]
+
+
 def test_csv_records_with_configured_fields() -> None:
     data = b"guid,headline,body\nx1,Big news,The mayor spoke.\nx2,,The council met.\n"
     fields = {"id": "guid", "title": "headline", "text": "body"}

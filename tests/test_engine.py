@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 from stages import io
 from stages.engine import EngineParams, engine_section, map_ordered, map_shard_docs
 from stages.params import ParamsError, build
-from stages.parse import ParseParams, parse_corpus
+from stages.parse import ParseParams, parse_corpus, worker_model
 
 CORPUS = {
     "politics/1": "Mr Brown said the budget was fair.\n\nThe Tories disagreed, saying it was not.",
@@ -141,3 +141,19 @@ def test_local_worker_processes_write_the_same_shards(nlp: Language, tmp_path: P
     params = ParseParams(shard_size=4, batch_size=2, n_process=2)
     parse_corpus(nlp, list(CORPUS), list(CORPUS.values()), params, written.__setitem__)
     assert written == one
+
+
+def test_dask_loads_the_model_once_per_worker(nlp: Language, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    before = worker_model.cache_info()
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        # three units of two texts each, on two new workers
+        parse_shards(nlp, tmp_path, EngineParams(engine="dask"), client)
+    after = worker_model.cache_info()
+    assert after.misses - before.misses == 2
+    assert after.hits - before.hits >= 3

@@ -21,6 +21,7 @@ from stages.quotes import (
     anomaly_table,
     extract_quotes,
     find_quote_runs,
+    quote_metrics,
     quote_table,
 )
 
@@ -171,6 +172,70 @@ def test_indirect_speech(nlp, text, content, speaker_text, cue):
     assert quote.quoted == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "speaker_text"),
+    [
+        (
+            "In any case, Mr. Smith said, the industry was over-supplied with courses.",
+            "the industry was over-supplied with courses",
+            "Mr. Smith",
+        ),
+        (
+            "Kirby said the deal was close, but Hamas was not ready.",
+            "the deal was close, but Hamas was not ready",
+            "Kirby",
+        ),
+        ("Sanders, who said the system was rigged, lost.", "the system was rigged", "Sanders"),
+    ],
+)
+def test_indirect_clause_boundaries(nlp, text, content, speaker_text):
+    quote = only(quotes_of(nlp, text))
+    assert (quote.kind, quote.text, quote.speaker_text) == ("indirect", content, speaker_text)
+
+
+def test_coordinated_cue_is_its_own_attribution(nlp):
+    text = "Kirby said the deal was close and added that talks would go on."
+    assert [(q.text, q.cue) for q in quotes_of(nlp, text)] == [
+        ("the deal was close", "said"),
+        ("that talks would go on", "added"),
+    ]
+
+
+def test_naming_verb_attributes_its_quoted_object(nlp):
+    text = 'Graham called both candidates "crazy" on Sunday.'
+    quote = only(quotes_of(nlp, text))
+    assert (quote.kind, quote.speaker_text, quote.cue) == ("partial", "Graham", "called")
+    assert [text[s:e] for s, e in quote.quoted] == ['"crazy"']
+
+
+@pytest.mark.parametrize(
+    "text", ["Graham called the meeting to order.", "Prices continued to rise in March."]
+)
+def test_naming_verb_without_quote_is_not_an_attribution(nlp, text):
+    assert quotes_of(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue"),
+    [
+        ("''We will win,'' Mr. Smith said.", "''We will win,''", "said"),
+        ('"We will win," he continued.', '"We will win,"', "continued"),
+    ],
+)
+def test_doubled_apostrophes_and_quote_only_cues(nlp, text, content, cue):
+    quote = only(quotes_of(nlp, text))
+    assert (quote.kind, quote.text, quote.cue) == ("direct", content, cue)
+
+
+def test_next_sentence_quote_is_the_second_part(nlp):
+    text = '"We are ready," Kirby said. "We have been ready for weeks."'
+    quote = only(quotes_of(nlp, text))
+    assert [text[s:e] for s, e in quote.quoted] == [
+        '"We are ready,"',
+        '"We have been ready for weeks."',
+    ]
+
+
 def test_indirect_speech_can_be_switched_off(nlp):
     params = QuotesParams(include_indirect=False)
     assert quotes_of(nlp, "The White House said Biden did not want a wider war.", params) == []
@@ -302,6 +367,8 @@ def test_params_are_validated():
         QuotesParams(max_cue_gap=-1)
     with pytest.raises(ParamsError, match=r"quotes\.speech_verbs"):
         QuotesParams(speech_verbs=[])
+    with pytest.raises(ParamsError, match=r"quotes\.naming_verbs"):
+        build(QuotesParams, "quotes", {"naming_verbs": "called"})
 
 
 def test_quote_table_joins_speakers_to_entities(nlp):
@@ -332,6 +399,18 @@ def test_quote_table_joins_speakers_to_entities(nlp):
     )
     assert text[row.raw_start : row.raw_end] == '"We are ready to talk,"'
     assert [list(p) for p in row.quoted] == [[row.raw_start, row.raw_end]]
+    assert quote_metrics(table, articles) == {
+        "articles": 1,
+        "articles_with_quotes": 1,
+        "quotes": 1,
+        "quotes_direct": 1,
+        "quotes_partial": 0,
+        "quotes_indirect": 0,
+        "speakers_named": 1,
+        "speakers_anonymous": 0,
+        "speakers_pronoun_unresolved": 0,
+        "unpaired_quote_marks": 0,
+    }
     assert anomaly_table([doc]).to_dict("records") == [
         {"doc_id": "a/1", "n_quote_runs": 1, "n_anomalies": 0}
     ]
