@@ -2,16 +2,16 @@
 
 The extractor works in three passes over one parsed article:
 
-1. quotation marks are paired on the raw characters, paragraph by paragraph (`find_quote_runs`),
-   so that a quote running over several paragraphs is one run and stray marks are only counted;
-2. speech cues (a speech verb with its subject, or *according to*) are read off the dependency
-   parse (`find_cues`); each run is attached to the cue whose reported clause holds it
-   (`partial` when the clause has words of its own outside the marks, `direct` otherwise), or to the
-   nearest cue in the same sentence; runs without a cue continue the previous speaker; cues whose
-   clause holds no quotation marks give `indirect` attributions;
-3. each local speaker mention is resolved to a name (`resolve_speakers`): pronouns to the latest
-   person speaking or acting as subject before them, nominals to their earlier fuller form,
-   surnames to the full name.
+1. quotation marks are paired on the characters, paragraph by paragraph (`find_quote_runs`), so
+   that a quote running over several paragraphs is one run and stray marks are only counted;
+2. speech cues (a speech or naming verb with its subject, or *according to*) are read off the
+   dependency parse (`find_cues`); `draft_attributions` gives each run to the closest cue whose
+   reported clause holds it (`partial` when the clause has words of its own outside the marks,
+   `direct` otherwise) or to the cue right beside it; runs without a cue continue the previous
+   speaker; cues whose clause holds no quotation marks give `indirect` attributions;
+3. each local speaker mention is resolved (`resolve_speaker`): pronouns to the latest person
+   speaking or acting as subject before them, nominals to their earlier fuller form, surnames to
+   the full name.
 
 Offsets are character offsets into ``doc.text`` (the clean text); `quote_table` maps them to raw
 offsets and joins speakers to the entities table.
@@ -36,7 +36,7 @@ Kind = Literal["direct", "partial", "indirect"]
 SpeakerKind = Literal["named", "anonymous", "pronoun-unresolved"]
 
 OPENING = {'"': '"', "\u201c": "\u201d", "\u2018": "\u2019", "'": "'"}
-CLOSING_CURLY = {"\u201d": "\u201c", "\u2019": "\u2018"}
+CLOSING_CURLY = frozenset("\u201d\u2019")
 QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019"
 PAD = "\x00"
 CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "conj", "parataxis", "csubj"})
@@ -45,7 +45,7 @@ PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"they", "them"})
 DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 TITLE_SMALL_WORDS = frozenset(
-    ["a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"]
+    {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
 )
 QUOTES_COLUMNS = [
     "doc_id",
@@ -641,7 +641,7 @@ def draft_attributions(
     cues = [c for c in cues if not any(r.start <= c.start < r.end for r in runs)]
     owner: dict[int, list[int]] = {}
     for i, run in enumerate(runs):
-        holders = [n for n, c in enumerate(cues) if c.clause and _overlaps(c.clause, run[0][0])]
+        holders = [n for n, c in enumerate(cues) if c.clause and _overlaps(c.clause, run.parts[0])]
         if holders:
             owner.setdefault(max(holders, key=lambda n: _depth(cues[n].token)), []).append(i)
     drafts: list[_Draft] = []
