@@ -26,8 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 from stages.evaluate import (  # noqa: E402 (the project root is put on the path first)
     Prediction,
-    clean_for_eval,
     load_split,
+    parse_articles,
+    predictor,
     quote_predictions,
     quotes_params,
     score,
@@ -53,15 +54,16 @@ def main() -> int:
     parser.add_argument("--n-process", type=int, default=2)
     args = parser.parse_args()
     articles = load_split(args.split_dir)
-    cleaned = [clean_for_eval(a.text) for a in articles]
     nlp = load_model(ParseParams().model, [])
     started = time.perf_counter()
-    docs = list(nlp.pipe((c[0] for c in cleaned), batch_size=16, n_process=args.n_process))
+    parsed = parse_articles(articles, nlp, args.n_process)
     parse_seconds = time.perf_counter() - started
     params = quotes_params(args.params)
     systems = {
-        "ours": lambda i: quote_predictions(extract_quotes(docs[i], params), cleaned[i][1]),
-        "textacy 0.13 direct_quotations": lambda i: textacy_predictions(docs[i], cleaned[i][1]),
+        "ours": predictor(
+            parsed, lambda doc, to_raw: quote_predictions(extract_quotes(doc, params), to_raw)
+        ),
+        "textacy 0.13 direct_quotations": predictor(parsed, textacy_predictions),
     }
     columns, seconds = {}, {}
     for name, predict in systems.items():

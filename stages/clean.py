@@ -1205,3 +1205,20 @@ def check_manifest(
         raise CorpusError(
             f"no article to process in {params.input!r} ({len(manifest)} inputs){detail}"
         )
+
+
+def clean_checks(articles: pd.DataFrame, manifest: pd.DataFrame) -> dict[str, bool]:
+    """What must hold after cleaning, shown at the end of the stage's report."""
+    ok = manifest[manifest["status"] == "ok"]
+    duplicates = manifest[manifest["status"] == "duplicate"]
+    return {
+        "every input has one manifest row with a status": manifest["status"].notna().all(),
+        "every ok input is one article": sorted(ok["doc_id"]) == sorted(articles["doc_id"]),
+        "every rejected input has a reason": (
+            manifest.loc[manifest["status"] == "rejected", "reason"].str.len() > 0
+        ).all(),
+        "every duplicate points to an article": duplicates["duplicate_of"]
+        .isin(articles["doc_id"])
+        .all(),
+        "article ids are unique": articles["doc_id"].is_unique,
+    }

@@ -782,3 +782,20 @@ def bare_surnames(mentions: pd.DataFrame) -> pd.DataFrame:
     pairs = bare.merge(full, on=["doc_id", "surname"], suffixes=("", "_full"))
     pairs = pairs.rename(columns={"name_full": "full_name"})[["doc_id", "name", "full_name"]]
     return pairs.sort_values(["doc_id", "name", "full_name"], ignore_index=True)
+
+
+def entity_checks(tables: EntityTables, articles: pd.DataFrame) -> dict[str, bool]:
+    """What must hold after the entities stage, shown at the end of its report."""
+    mentions, entities = tables.mentions, tables.entities
+    lengths = mentions["doc_id"].map(articles.set_index("doc_id")["text"].str.len())
+    return {
+        "every mention belongs to an article": mentions["doc_id"].isin(articles["doc_id"]).all(),
+        "every mention's offsets lie in its text": (
+            (mentions["start"] >= 0)
+            & (mentions["start"] < mentions["end"])
+            & (mentions["end"] <= lengths)
+        ).all(),
+        "every mention has an entity": mentions["entity_id"].isin(entities["entity_id"]).all(),
+        "entity mention counts add up": int(entities["n_mentions"].sum()) == len(mentions),
+        "entity ids are unique": entities["entity_id"].is_unique,
+    }

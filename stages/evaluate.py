@@ -12,6 +12,7 @@ Run ``python -m stages.evaluate SPLIT_DIR`` on a folder with ``text/`` and ``att
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
+from spacy.language import Language
+from spacy.tokens import Doc
 
 from stages import io
 from stages.clean import clean_text
@@ -316,6 +319,12 @@ def score(doc_scores: Iterable[DocScore]) -> pd.DataFrame:
     return pd.DataFrame({"metric": list(metrics), "value": [float(v) for v in metrics.values()]})
 
 
+def document_table(doc_scores: Iterable[DocScore]) -> pd.DataFrame:
+    """One row of counts per document (failed ones with their error), for a notebook to show."""
+    rows = [{k: v for k, v in dataclasses.asdict(d).items() if k != "details"} for d in doc_scores]
+    return pd.DataFrame(rows, columns=[f for f in DocScore.__dataclass_fields__ if f != "details"])
+
+
 class Article(NamedTuple):
     """One evaluation article: its name, raw text and gold attributions."""
 
@@ -357,6 +366,37 @@ def quote_predictions(quotes: Iterable[Quote], to_raw: RawOffsets) -> list[Predi
     return [Prediction(*to_raw(q.start, q.end), q.speaker_text, q.speaker) for q in quotes]
 
 
+Parsed = tuple[Doc, RawOffsets] | Exception
+
+
+def parse_articles(articles: Sequence[Article], nlp: Language, n_process: int) -> list[Parsed]:
+    """Clean and parse every article once; one that cannot be cleaned keeps its exception."""
+    cleaned: list[tuple[str, RawOffsets] | Exception] = []
+    for article in articles:
+        try:
+            cleaned.append(clean_for_eval(article.text))
+        except Exception as err:  # counted as a failed document by `score_system`
+            cleaned.append(err)
+    texts = ("" if isinstance(c, Exception) else c[0] for c in cleaned)
+    docs = nlp.pipe(texts, batch_size=16, n_process=n_process)
+    pairs = zip(cleaned, docs, strict=True)
+    return [c if isinstance(c, Exception) else (doc, c[1]) for c, doc in pairs]
+
+
+def predictor(
+    parsed: Sequence[Parsed], extract: Callable[[Doc, RawOffsets], list[Prediction]]
+) -> Callable[[int], list[Prediction]]:
+    """A `score_system` predictor over parsed articles: re-raises an article's cleaning error."""
+
+    def predict(i: int) -> list[Prediction]:
+        item = parsed[i]
+        if isinstance(item, Exception):
+            raise item
+        return extract(*item)
+
+    return predict
+
+
 def score_system(
     articles: Sequence[Article], predict: Callable[[int], list[Prediction]]
 ) -> list[DocScore]:
@@ -377,6 +417,30 @@ def score_system(
     return scores
 
 
+def score_quote_table(quotes: pd.DataFrame, articles: Sequence[Article]) -> list[DocScore]:
+    """Score a quotes table (the quotes contract, raw offsets) against gold articles.
+
+    Args:
+        quotes: rows with doc_id, raw_start, raw_end, speaker_text, speaker.
+        articles: gold articles; an article's `name` is matched to the table's ``doc_id``.
+    """
+    groups = {doc_id: rows for doc_id, rows in quotes.groupby("doc_id")}
+    return [
+        score_document(
+            a.name,
+            a.text,
+            a.gold,
+            [
+                Prediction(int(r.raw_start), int(r.raw_end), r.speaker_text, r.speaker)
+                for r in groups[a.name].itertuples()
+            ]
+            if a.name in groups
+            else [],
+        )
+        for a in articles
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Score the quotes step on a PolNeAR-format folder and print the metrics table."""
     parser = argparse.ArgumentParser(prog="python -m stages.evaluate", description=__doc__)
@@ -391,12 +455,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     params = quotes_params(args.params)
     parse = ParseParams()
-    nlp = load_model(parse.model, parse.exclude)
-    cleaned = [clean_for_eval(a.text) for a in articles]
-    docs = list(nlp.pipe((c[0] for c in cleaned), batch_size=16, n_process=args.n_process))
-    scores = score_system(
-        articles, lambda i: quote_predictions(extract_quotes(docs[i], params), cleaned[i][1])
+    parsed = parse_articles(articles, load_model(parse.model, parse.exclude), args.n_process)
+    ours = predictor(
+        parsed, lambda doc, to_raw: quote_predictions(extract_quotes(doc, params), to_raw)
     )
+    scores = score_system(articles, ours)
     table = score(scores)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.details:

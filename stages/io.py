@@ -79,6 +79,13 @@ def read_parquet(path: str | os.PathLike[str], columns: list[str] | None = None)
     return pd.read_parquet(path, columns=columns, engine="pyarrow")
 
 
+def parquet_rows(path: str | os.PathLike[str]) -> int:
+    """Rows of a Parquet file, from its footer (the data is not read)."""
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).metadata.num_rows
+
+
 def write_csv(path: str | os.PathLike[str], frame: pd.DataFrame) -> None:
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False, lineterminator="\n")

@@ -35,7 +35,9 @@ RawOffsets = Callable[[int, int], CharSpan]
 Kind = Literal["direct", "partial", "indirect"]
 SpeakerKind = Literal["named", "anonymous", "pronoun-unresolved"]
 
-OPENING = {'"': '"', "\u201c": "\u201d", "\u2018": "\u2019", "'": "'"}
+#: The marks that may close a quotation opened by each mark: straight and curly double marks are
+#: mixed in the same quotation often enough ("...," Trump said. "...") to close each other.
+OPENING = {'"': '"\u201d', "\u201c": '"\u201d', "\u2018": "\u2019", "'": "'"}
 CLOSING_CURLY = frozenset("\u201d\u2019")
 QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019"
 PAD = "\x00"
@@ -277,7 +279,19 @@ class _Referent(NamedTuple):
 
 def _paragraphs(text: str) -> list[CharSpan]:
     """Blocks of text between blank lines, as (start, end) trimmed of surrounding white space."""
-    return [m.span() for m in re.finditer(r"\S(?:[^\n]*\S)?(?:\n(?!\s*\n)[^\n]*\S)*", text)]
+    spans: list[CharSpan] = []
+    block: CharSpan | None = None
+    offset = 0
+    for line in text.split("\n"):
+        if line.strip():
+            start = offset + len(line) - len(line.lstrip())
+            end = offset + len(line.rstrip())
+            block = (block[0] if block else start, end)
+        elif block:
+            spans.append(block)
+            block = None
+        offset += len(line) + 1
+    return [*spans, block] if block else spans
 
 
 def _is_apostrophe(text: str, i: int) -> bool:
@@ -318,9 +332,9 @@ def _pair_marks(text: str, paragraph: CharSpan, marks: str) -> tuple[list[CharSp
                 anomalies += 1
                 continue
             open_at, closer = i, OPENING[ch]
-        elif ch == closer and not (ch == "'" and _is_apostrophe(text, i) and _opens(text, i)):
-            if ch == "\u2019" and _is_apostrophe(text, i):
-                continue
+        elif ch in closer and not (ch == "'" and _is_apostrophe(text, i) and _opens(text, i)):
+            if ch == "\u2019" and text[i - 1].isalnum() and text[i + 1 : i + 2].isalnum():
+                continue  # an apostrophe inside a word (don\u2019t) within the quotation
             runs.append((open_at, i + 2 if text[i + 1 : i + 2] == PAD else i + 1))
             open_at = -1
         elif ch == "\u201c" or (ch == "\u2018" and closer == "\u2019"):
@@ -379,7 +393,8 @@ def find_quote_runs(text: str) -> QuoteMarks:
     text = _mark_view(text)
     doubles = _family_runs(text, paragraphs, '"\u201c\u201d')
     singles = _family_runs(text, paragraphs, "'\u2018\u2019")
-    outside = [r for r in singles.runs if not any(d.start <= r.start < d.end for d in doubles.runs)]
+    inside = [p for run in doubles.runs for p in run.parts]
+    outside = [r for r in singles.runs if not any(_overlaps(p, q) for p in r.parts for q in inside)]
     return QuoteMarks(
         tuple(sorted((*doubles.runs, *outside))), doubles.n_anomalies + singles.n_anomalies
     )
@@ -1013,4 +1028,20 @@ def quote_metrics(quotes: pd.DataFrame, articles: pd.DataFrame) -> dict[str, int
             for kind in ("named", "anonymous", "pronoun-unresolved")
         },
         "unpaired_quote_marks": int(anomalies),
+    }
+
+
+def quote_checks(
+    quotes: pd.DataFrame, articles: pd.DataFrame, entities: pd.DataFrame
+) -> dict[str, bool]:
+    """What must hold after the quotes stage, shown at the end of its report."""
+    texts = articles.set_index("doc_id")["text"]
+    sliced = [texts[q.doc_id][q.start : q.end] == q.text for q in quotes.itertuples()]
+    joined = quotes["speaker_entity_id"].dropna()
+    return {
+        "every quote belongs to an article": quotes["doc_id"].isin(articles["doc_id"]).all(),
+        "every quote's offsets slice its text": all(sliced),
+        "quote ids are unique": quotes["quote_id"].is_unique,
+        "every speaker entity is in the entities table": joined.isin(entities["entity_id"]).all(),
+        "raw offsets are ordered": (quotes["raw_start"] <= quotes["raw_end"]).all(),
     }

@@ -35,7 +35,7 @@ def main() -> None:
     root = repo_root()
     reports = []
     for step in STEPS:
-        page = (root / stage_paths(step, root)["notebook"]).with_suffix(".html")
+        page = (root / stage_paths(step, root)[0]["notebook"]).with_suffix(".html")
         reports.append((step, page, page.is_file()))
     index = reports[0][1].parent / "index.html"
     links = [(step, str(page.relative_to(index.parent)), exists) for step, page, exists in reports]

@@ -11,7 +11,7 @@ DVC calls this runner for every stage (see dvc.yaml, the only place paths live).
    the Python version, stderr streams holding progress bars and absolute paths), then writes the
    executed notebook and its HTML rendering atomically;
 4. on failure, removes every declared output so nothing looks complete, keeps the notebook as far as
-   it ran as ``<name>.failed.ipynb`` (git-ignored) for debugging, and exits non-zero naming the
+   it ran as ``<name>.partial.ipynb`` (git-ignored) for debugging, and exits non-zero naming the
    problem.
 
 A notebook opened by hand calls `configure` with empty ``params``/``paths`` and gets the same values
@@ -49,6 +49,7 @@ class StageConfig:
     step: str
     params: Any
     paths: dict[str, Path]
+    inputs: tuple[str, ...]
 
 
 def repo_root(start: Path | None = None) -> Path:
@@ -104,17 +105,20 @@ def _named(pairs: Sequence[str]) -> dict[str, str]:
     return named
 
 
-def stage_paths(step: str, root: Path) -> dict[str, str]:
-    """A stage's named deps and outs, read from its command in dvc.yaml (for runs by hand)."""
+def stage_paths(step: str, root: Path) -> tuple[dict[str, str], list[str]]:
+    """A stage's named paths and the names of its inputs, from its command in dvc.yaml."""
     from dvc.repo import Repo
 
     with Repo(str(root)) as repo:
         cmd = repo.stage.collect(step)[0].cmd
     args = _parser().parse_args(shlex.split(cmd)[3:])
-    return {**_named(args.dep), **_named(args.out), "notebook": args.notebook}
+    deps = _named(args.dep)
+    return {**deps, **_named(args.out), "notebook": args.notebook}, list(deps)
 
 
-def configure(step: str, params: Mapping[str, Any], paths: Mapping[str, str]) -> StageConfig:
+def configure(
+    step: str, params: Mapping[str, Any], paths: Mapping[str, str], inputs: Sequence[str]
+) -> StageConfig:
     """Called by every notebook first: validate params and move to the repository root.
 
     Args:
@@ -122,14 +126,17 @@ def configure(step: str, params: Mapping[str, Any], paths: Mapping[str, str]) ->
         params: injected by the runner; empty when the notebook is run by hand, and then read
             from params.yaml.
         paths: injected by the runner; empty when run by hand, and then read from dvc.yaml.
+        inputs: the names in `paths` that are the stage's inputs (injected likewise).
     """
     root = repo_root()
     os.chdir(root)
     if not params:
         params = tracked_params(step)
     if not paths:
-        paths = stage_paths(step, root)
-    return StageConfig(step, typed_params(step, params), {k: Path(v) for k, v in paths.items()})
+        paths, inputs = stage_paths(step, root)
+    return StageConfig(
+        step, typed_params(step, params), {k: Path(v) for k, v in paths.items()}, tuple(inputs)
+    )
 
 
 def describe(config: StageConfig) -> Any:
@@ -140,11 +147,42 @@ def describe(config: StageConfig) -> Any:
     return pd.DataFrame({"value": values}).rename_axis(f"{config.step} parameter")
 
 
+def inputs_table(config: StageConfig) -> Any:
+    """What the stage read: rows of each table, files of each folder, and the spaCy model that
+    made the parses (from the parse stage's metrics, when it is an input)."""
+    import pandas as pd
+
+    rows = []
+    for name in config.inputs:
+        path = config.paths[name]
+        if path.suffix == ".parquet":
+            size = f"{io.parquet_rows(path)} rows"
+        elif path.is_dir():
+            size = f"{sum(1 for p in path.rglob('*') if p.is_file())} files"
+        else:
+            size = ""
+        rows.append((name, str(path), size))
+        if path.suffix == ".json":
+            metrics = io.read_json(path)
+            rows += [(key, str(path), str(metrics[key])) for key in ("model", "model_version")]
+    return pd.DataFrame(rows, columns=["input", "path", "size"]).set_index("input")
+
+
 def metrics_table(metrics: Mapping[str, Any]) -> Any:
     """A stage's metrics as a one-column table."""
     import pandas as pd
 
     return pd.DataFrame({"value": {key: str(value) for key, value in metrics.items()}})
+
+
+def checks(results: Mapping[str, bool]) -> Any:
+    """The stage's closing checks as a table; the stage fails, naming them, if any does not hold."""
+    import pandas as pd
+
+    failed = [name for name, holds in results.items() if not holds]
+    if failed:
+        raise AssertionError("checks failed: " + "; ".join(failed))
+    return pd.DataFrame({"holds": {name: bool(holds) for name, holds in results.items()}})
 
 
 def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -213,8 +251,8 @@ def execute(step: str, deps: dict[str, str], outs: dict[str, str], notebook: str
         )
     target = Path(notebook)
     html = target.with_suffix(".html")
-    failed = target.with_suffix(".failed.ipynb")
-    for path in (*map(Path, outs.values()), target, html, failed):
+    partial = target.with_suffix(".partial.ipynb")
+    for path in (*map(Path, outs.values()), target, html, partial):
         _remove(path)
     try:
         params = tracked_params(step)
@@ -229,8 +267,8 @@ def execute(step: str, deps: dict[str, str], outs: dict[str, str], notebook: str
     try:
         executed = papermill.execute_notebook(
             str(sources[0].relative_to(root)),
-            str(failed),
-            parameters={"params": params, "paths": paths},
+            str(partial),
+            parameters={"params": params, "paths": paths, "inputs": list(deps)},
             kernel_name=KERNEL,
             cwd=str(root),
             log_output=True,
@@ -241,9 +279,9 @@ def execute(step: str, deps: dict[str, str], outs: dict[str, str], notebook: str
             _remove(path)
         raise SystemExit(
             f"stage {step} failed: {err.ename}: {err.evalue}\n"
-            f"(the notebook as far as it ran: {failed})"
+            f"(the notebook as far as it ran: {partial})"
         ) from None
-    failed.unlink()
+    partial.unlink()
     nb = scrub(executed)
     io.write_text(target, nbformat.writes(nb) + "\n")
     io.write_text(html, to_html(nb))
@@ -254,7 +292,8 @@ class _CellOutputOnly(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        return not message.startswith(("Executing Cell", "Ending Cell", "Executing notebook"))
+        chatter = ("Executing Cell", "Ending Cell", "Executing notebook", "Input Notebook")
+        return not message.startswith((*chatter, "Output Notebook"))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -397,3 +397,17 @@ def bar_chart(table: pd.DataFrame, label: str, value: str, title: str, top_n: in
     figure.tight_layout()
     plt.close(figure)
     return figure
+
+
+def summary_checks(
+    tables: SummaryTables, articles: pd.DataFrame, quotes: pd.DataFrame
+) -> dict[str, bool]:
+    """Counts that must match between the summary tables and the stage outputs they come from."""
+    return {
+        "one summary row per article": sorted(tables.article_summary["doc_id"])
+        == sorted(articles["doc_id"]),
+        "speakers' quotes add up to all quotes": int(tables.speakers["quotes"].sum())
+        == len(quotes),
+        "articles' quotes add up to all quotes": int(tables.article_summary["quotes"].sum())
+        == len(quotes),
+    }

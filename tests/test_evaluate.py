@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from stages.evaluate import (
+    Article,
     GoldAttribution,
     Prediction,
+    document_table,
     failed_document,
     is_direct,
     lenient_match,
@@ -14,8 +17,11 @@ from stages.evaluate import (
     main,
     parse_brat,
     pick_annotation,
+    predictor,
     score,
     score_document,
+    score_quote_table,
+    score_system,
     speaker_right,
     strict_match,
 )
@@ -128,6 +134,35 @@ def test_score_sums_documents_and_counts_failures():
     assert metrics["recall_all_strict"] == pytest.approx(1 / 6)
     assert metrics["speaker_accuracy"] == pytest.approx(1.0)
     assert (metrics["n_documents"], metrics["n_failed_documents"]) == (2, 1)
+
+
+def test_quote_table_is_scored_by_doc_id():
+    quotes = pd.DataFrame(
+        {
+            "doc_id": ["d", "d", "other"],
+            "raw_start": [11, 68, 0],
+            "raw_end": [21, 77, 5],
+            "speaker_text": ["Kirby", "", ""],
+            "speaker": ["John Kirby", "", ""],
+        }
+    )
+    scores = score_quote_table(quotes, [Article("d", TEXT, GOLD)])
+    assert [(s.doc_id, s.n_pred, s.n_pred_strict, s.n_speaker_right) for s in scores] == [
+        ("d", 2, 1, 1)
+    ]
+    table = document_table(scores)
+    assert table.loc[0, "n_gold_direct"] == 2 and "details" not in table.columns
+
+
+def test_an_article_the_system_fails_on_is_counted_not_fatal():
+    articles = [Article("bad", TEXT, GOLD), Article("good", TEXT, GOLD)]
+    parsed = [ValueError("cannot clean"), ("doc", lambda s, e: (s, e))]
+    scores = score_system(articles, predictor(parsed, lambda doc, to_raw: [Prediction(11, 21)]))
+    assert [(s.doc_id, s.failed, s.n_direct_strict) for s in scores] == [
+        ("bad", True, 0),
+        ("good", False, 1),
+    ]
+    assert "cannot clean" in scores[0].error
 
 
 def test_score_of_nothing_is_zero_not_an_error():

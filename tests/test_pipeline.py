@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+import yaml
 
 from tests.conftest import ROOT, dvc, set_param, sh
 
@@ -24,7 +25,7 @@ def data_digests(repo: Path) -> dict[str, str]:
     return {
         str(path.relative_to(repo)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted((repo / "data").rglob("*"))
-        if path.is_file() and path.name != ".gitignore" and not path.name.endswith(".failed.ipynb")
+        if path.is_file() and path.name != ".gitignore" and not path.name.endswith(".partial.ipynb")
     }
 
 
@@ -132,3 +133,44 @@ def test_a_failed_stage_leaves_nothing_that_looks_complete(repo: Path) -> None:
     finally:
         sh(repo, "git", "checkout", "HEAD", "--", "params.yaml")
         dvc(repo, "checkout")
+
+
+def gold_counts() -> pd.DataFrame:
+    """Quotes and quoted words per resolved speaker in the seed's hand-written quote gold."""
+    gold = yaml.safe_load((ROOT / "tests" / "gold" / "seed_quotes.yaml").read_text())
+    rows = pd.DataFrame(gold["attributions"])
+    rows["words"] = rows["content"].str.split().str.len()
+    return rows.groupby("speaker").agg(quotes=("kind", "size"), quoted_words=("words", "sum"))
+
+
+def test_summary_tables_match_the_seed_gold(repo: Path) -> None:
+    speakers = pd.read_csv(repo / "data" / "summary" / "speakers.csv").set_index("speaker")
+    expected = gold_counts()
+    assert speakers.loc[expected.index, ["quotes", "quoted_words"]].to_dict() == expected.to_dict()
+
+
+SUMMARY_COLUMNS = {
+    "speakers.csv": "speaker,speaker_kind,speaker_entity_id,label,role,quotes,direct,partial,"
+    "indirect,quoted_words,quoted_share,articles,first_quote",
+    "entities.csv": "entity_id,name,label,role,mentions,articles,headline,quoted_as_speaker,"
+    "mentioned_in_quotes",
+    "articles.csv": "doc_id,title,dateline,words,paragraphs,quotes_direct,quotes_partial,"
+    "quotes_indirect,quotes,speakers,quoted_share,top_entities",
+    "speaker_entity.csv": "speaker,entity,label,mentions,quotes",
+    "cooccurrence.csv": "entity_a,entity_b,scope,count,pmi",
+    "entity_types.csv": "label,mentions,entities",
+    "top_speakers.csv": "speaker,quotes,quoted_words",
+}
+
+
+@pytest.mark.parametrize(("name", "header"), SUMMARY_COLUMNS.items())
+def test_summary_tables_have_the_documented_columns(repo: Path, name: str, header: str) -> None:
+    with (repo / "data" / "summary" / name).open() as table:
+        assert table.readline().strip() == header
+    assert f"`{name}`" in (ROOT / "README.md").read_text()
+
+
+def test_dvc_plots_render(repo: Path) -> None:
+    done = dvc(repo, "plots", "show", "-o", "plots")
+    page = (repo / "plots" / "index.html").read_text()
+    assert "top_speakers.csv" in page and "entity_types.csv" in page, done.stdout

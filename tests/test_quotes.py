@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -342,6 +345,9 @@ def test_speaker_resolution(nlp, text, speaker_text, speaker, speaker_kind):
         ('He said "we will stay.\n\nThe end.', ['"we will stay.'], 1),
         ('He said we will stay."\n\nThe end.', [], 1),
         ('"A\n\n"B\n\n"C."', ['"A', '"B', '"C."'], 0),
+        ('\u201cMixed marks," he said.', ['\u201cMixed marks,"'], 0),
+        ("He saw \u2018Hamilton\u2019 and didn\u2019t like it.", ["\u2018Hamilton\u2019"], 0),
+        ("\u2018We don\u2019t know,\u2019 she said.", ["\u2018We don\u2019t know,\u2019"], 0),
         ("She said \"he told me 'no' twice.\"", ["\"he told me 'no' twice.\""], 0),
     ],
 )
@@ -349,6 +355,16 @@ def test_quote_runs_and_anomalies(text, runs, n_anomalies):
     marks = find_quote_runs(text)
     assert [text[s:e] for run in marks.runs for s, e in run.parts] == runs
     assert marks.n_anomalies == n_anomalies
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \n\"'\u201c\u201d\u2018\u2019.,", max_size=60))
+def test_quote_runs_of_any_text_are_ordered_spans_inside_it(text):
+    marks = find_quote_runs(text)
+    parts = [part for run in marks.runs for part in run.parts]
+    assert all(0 <= s < e <= len(text) for s, e in parts)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(parts))
+    assert marks.n_anomalies >= 0
 
 
 def test_stray_mark_does_not_drop_the_document(nlp):
