@@ -59,6 +59,7 @@ QUOTES_COLUMNS = [
     "text",
     "kind",
     "quoted",
+    "n_words",
     "speaker_start",
     "speaker_end",
     "speaker_text",
@@ -944,6 +945,14 @@ def _entity_of(ref: CharSpan, mentions: pd.DataFrame) -> str | None:
     return str(mentions.at[best, "entity_id"]) if shared[best] > 0 else None
 
 
+def content_words(text: str, quote: Quote) -> int:
+    """Words the speaker is reported saying: inside the quotation marks for a direct quote (so
+    "he said" between two parts is not counted), the whole reported clause otherwise."""
+    if quote.kind == "direct" and quote.quoted:
+        return sum(len(text[start:end].split()) for start, end in quote.quoted)
+    return len(quote.text.split())
+
+
 def quote_table(
     docs: Iterable[Doc],
     articles: pd.DataFrame,
@@ -974,7 +983,11 @@ def quote_table(
         to_raw = raw_offsets(by_doc.loc[doc_id] if doc_id in by_doc.index else None)
         doc_mentions = mentions_by_doc.get(doc_id, pd.DataFrame())
         for n, quote in enumerate(extract_quotes(doc, params), start=1):
-            entity_id = _entity_of((quote.speaker_ref_start, quote.speaker_ref_end), doc_mentions)
+            # An unnamed speaker ("a senior Biden administration official") is not the entity
+            # named inside its description, so only named speakers join the entities table.
+            ref = (quote.speaker_ref_start, quote.speaker_ref_end)
+            named = quote.speaker_kind == "named"
+            entity_id = _entity_of(ref, doc_mentions) if named else None
             raw_start, raw_end = to_raw(quote.start, quote.end)
             rows.append(
                 {
@@ -985,6 +998,7 @@ def quote_table(
                     "raw_start": raw_start,
                     "raw_end": raw_end,
                     "text": quote.text,
+                    "n_words": content_words(doc.text, quote),
                     "kind": quote.kind,
                     "quoted": [list(to_raw(s, e)) for s, e in quote.quoted],
                     "speaker_start": quote.speaker_start,

@@ -65,10 +65,6 @@ class SummaryTables(NamedTuple):
     top_speakers: pd.DataFrame
 
 
-def word_count(text: str) -> int:
-    return len(text.split())
-
-
 def trim(text: str, limit: int) -> str:
     """`text` cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
     if len(text) <= limit:
@@ -114,7 +110,7 @@ def speaker_table(
     if quotes.empty:
         return pd.DataFrame(columns=columns)
     rows = quotes.assign(
-        words=quotes["text"].map(word_count),
+        words=quotes["n_words"],
         speaker_entity_id=quotes["speaker_entity_id"].fillna(""),
     ).sort_values(["doc_id", "start"])
     # One row per speaker: a named speaker whose quotes were introduced once by name and once by
@@ -324,7 +320,7 @@ def summary_metrics(
         "speakers": int(quotes["speaker"].nunique()),
         "entities": len(entities),
         "resolved_speaker_share": round(float(resolved / len(quotes)), 4) if len(quotes) else 0.0,
-        "quoted_words": sum(map(word_count, quotes["text"])),
+        "quoted_words": int(quotes["n_words"].sum()),
         "quotes_per_article": round(len(quotes) / max(len(articles), 1), 3),
     }
 

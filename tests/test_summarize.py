@@ -86,6 +86,7 @@ def quote(n: int, needle: str, kind: str) -> dict:
         "text": needle,
         "kind": kind,
         "quoted": [[start, end]],
+        "n_words": len(needle.split()),
         "speaker": "John Kirby",
         "speaker_kind": "named",
         "speaker_entity_id": "PERSON:John Kirby",
