@@ -441,6 +441,15 @@ def score_quote_table(quotes: pd.DataFrame, articles: Sequence[Article]) -> list
     ]
 
 
+def gold_scores(quotes: pd.DataFrame, doc_ids: Iterable[str], gold_dir: str) -> pd.DataFrame:
+    """The quotes stage's figures on the corpus articles that a gold folder annotates (see
+    `QuotesParams.gold`), as `score` gives them; an empty table when no gold folder is set."""
+    if not gold_dir:
+        return pd.DataFrame(columns=["metric", "value"])
+    corpus = set(doc_ids)
+    return score(score_quote_table(quotes, [a for a in load_split(gold_dir) if a.name in corpus]))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Score the quotes step on a PolNeAR-format folder and print the metrics table."""
     parser = argparse.ArgumentParser(prog="python -m stages.evaluate", description=__doc__)

@@ -187,6 +187,9 @@ class QuotesParams:
             introduce the run.
         continue_paragraphs: a quoted run with no cue continues the previous speaker when that
             speaker's attribution is at most this many paragraphs back.
+        gold: a PolNeAR-format folder (``text/``, ``attributions/``) whose annotations score the
+            quotes in the stage's report, matched by article name = doc_id; empty for none.
+            Point `clean.input` at its ``text/`` folder to evaluate on annotated news.
     """
 
     speech_verbs: list[str] = field(default_factory=lambda: _forms(SPEECH_VERB_FAMILIES))
@@ -196,6 +199,7 @@ class QuotesParams:
     max_title_words: int = 6
     max_cue_gap: int = 120
     continue_paragraphs: int = 2
+    gold: str = ""
 
     def __post_init__(self) -> None:
         require(bool(self.speech_verbs), "quotes", "speech_verbs", self.speech_verbs, "a list")

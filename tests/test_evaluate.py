@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -11,6 +13,7 @@ from stages.evaluate import (
     Prediction,
     document_table,
     failed_document,
+    gold_scores,
     is_direct,
     lenient_match,
     load_split,
@@ -181,3 +184,32 @@ def test_polnear_dev_split(shared, capsys):
     assert metrics["f1_direct_strict"] >= 0.75
     assert metrics["f1_direct_lenient"] >= 0.85
     assert metrics["speaker_accuracy"] >= 0.8
+
+
+def test_gold_scores_score_the_corpus_articles_a_gold_folder_annotates(tmp_path: Path) -> None:
+    # Gold written by hand: one article, one direct quote at characters 0-15 with source "Kirby".
+    (tmp_path / "text").mkdir()
+    (tmp_path / "attributions").mkdir()
+    (tmp_path / "text" / "a.txt").write_text('"We are ready," Kirby said.')
+    (tmp_path / "text" / "not_in_corpus.txt").write_text('"Unseen," she said.')
+    (tmp_path / "attributions" / "a_1.ann").write_text(
+        'T1\tContent 0 15\t"We are ready,"\nT2\tSource 16 21\tKirby\nT3\tCue 22 26\tsaid\n'
+        "T4\tAttribution 22 26\tsaid\nE1\tAttribution:T4 Source:T2 Cue:T3 Content:T1\n"
+    )
+    (tmp_path / "attributions" / "not_in_corpus_1.ann").write_text(
+        'T1\tContent 0 9\t"Unseen,"\nT2\tAttribution 14 18\tsaid\nE1\tAttribution:T2 Content:T1\n'
+    )
+    quotes = pd.DataFrame(
+        {
+            "doc_id": ["a"],
+            "raw_start": [0],
+            "raw_end": [15],
+            "speaker_text": ["Kirby"],
+            "speaker": ["John Kirby"],
+        }
+    )
+    figures = gold_scores(quotes, ["a"], str(tmp_path)).set_index("metric")["value"]
+    assert figures["n_documents"] == 1  # the article outside the corpus is not counted as missed
+    assert figures["f1_direct_strict"] == 1.0
+    assert figures["speaker_accuracy"] == 1.0
+    assert gold_scores(quotes, ["a"], "").empty
