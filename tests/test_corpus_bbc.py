@@ -91,3 +91,23 @@ def test_blocks_map_back_to_the_files(bbc: Path, cleaned) -> None:
                 unicodedata.normalize("NFC", INVISIBLE.sub("", raw[raw_start:raw_end])).split()
             )
             assert expected == row.text[start:end], row.doc_id
+
+
+def test_quotes_run_on_every_article(nlp, cleaned) -> None:
+    """Every BBC article (465 have an odd number of quote marks) goes through the quote extractor
+    without an exception, and every one is accounted for, quoted or not."""
+    from stages.quotes import QuotesParams, extract_quotes, find_quote_runs
+
+    articles, _ = cleaned
+    params = QuotesParams()
+    seen, quotes, anomalies = [], 0, 0
+    pairs = zip(articles["text"], articles["doc_id"], strict=True)
+    for doc, doc_id in nlp.pipe(pairs, as_tuples=True, batch_size=64, n_process=2):
+        seen.append(doc_id)
+        found = extract_quotes(doc, params)
+        assert all(doc.text[q.start : q.end] == q.text for q in found)
+        quotes += len(found)
+        anomalies += find_quote_runs(doc.text).n_anomalies
+    assert seen == articles["doc_id"].tolist()
+    assert quotes > len(articles)  # news quotes people: well over one attribution per article
+    assert anomalies > 0  # the unbalanced marks were counted, not fatal

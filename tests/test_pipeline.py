@@ -183,3 +183,12 @@ def test_dvc_plots_render(repo: Path) -> None:
     done = dvc(repo, "plots", "show", "-o", "plots")
     page = (repo / "plots" / "index.html").read_text()
     assert "top_speakers.csv" in page and "entity_types.csv" in page, done.stdout
+
+
+def test_he_said_quotes_carry_kirbys_entity(repo: Path) -> None:
+    quotes = pd.read_parquet(repo / "data" / "quotes" / "quotes.parquet")
+    pronoun = quotes[quotes["speaker_text"].str.lower() == "he"]
+    assert len(pronoun) >= 2
+    assert set(pronoun["speaker_entity_id"]) == {"PERSON:John Kirby"}
+    think = quotes[quotes["text"].str.contains('"think carefully"', regex=False)]
+    assert think["speaker"].tolist() == ["Joe Biden"]
