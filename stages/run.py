@@ -90,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
         "--out", action="append", default=[], metavar="NAME=PATH", help="an output path"
     )
     parser.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="a path DVC does not track, such as the parse cache",
+    )
+    parser.add_argument(
         "--notebook", required=True, help="where the executed notebook goes (.ipynb; .html beside)"
     )
     return parser
@@ -113,7 +120,8 @@ def stage_paths(step: str, root: Path) -> tuple[dict[str, str], list[str]]:
         cmd = repo.stage.collect(step)[0].cmd
     args = _parser().parse_args(shlex.split(cmd)[3:])
     deps = _named(args.dep)
-    return {**deps, **_named(args.out), "notebook": args.notebook}, list(deps)
+    paths = {**deps, **_named(args.out), **_named(args.path), "notebook": args.notebook}
+    return paths, list(deps)
 
 
 def configure(
@@ -145,6 +153,17 @@ def describe(config: StageConfig) -> Any:
 
     values = {key: json.dumps(value) for key, value in as_dict(config.params).items()}
     return pd.DataFrame({"value": values}).rename_axis(f"{config.step} parameter")
+
+
+def engine_params() -> Any:
+    """Where parse, entities and quotes run (`engine` section of params.yaml).
+
+    Read here rather than tracked by DVC: every engine writes byte-identical outputs, so moving
+    from this machine to a cluster must not re-run anything.
+    """
+    from stages.engine import engine_section
+
+    return engine_section(io.read_yaml(repo_root() / "params.yaml"))
 
 
 def inputs_table(config: StageConfig) -> Any:
@@ -239,7 +258,9 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def execute(step: str, deps: dict[str, str], outs: dict[str, str], notebook: str) -> None:
+def execute(
+    step: str, deps: dict[str, str], outs: dict[str, str], other: dict[str, str], notebook: str
+) -> None:
     """Validate, run and write one step; on failure remove every output and raise SystemExit."""
     import papermill
 
@@ -263,7 +284,7 @@ def execute(step: str, deps: dict[str, str], outs: dict[str, str], notebook: str
         (path if not path.suffix else path.parent).mkdir(parents=True, exist_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     _ensure_kernel()
-    paths = {**deps, **outs, "notebook": notebook}
+    paths = {**deps, **outs, **other, "notebook": notebook}
     try:
         executed = papermill.execute_notebook(
             str(sources[0].relative_to(root)),
@@ -301,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for handler in logging.getLogger().handlers:
         handler.addFilter(_CellOutputOnly())
     args = _parser().parse_args(argv)
-    execute(args.step, _named(args.dep), _named(args.out), args.notebook)
+    execute(args.step, _named(args.dep), _named(args.out), _named(args.path), args.notebook)
 
 
 if __name__ == "__main__":

@@ -19,12 +19,20 @@ from tests.conftest import copy_project, dvc, set_param, sh
 pytestmark = pytest.mark.pipeline
 
 PAYLOAD = "document.title='PWNED'"
-HOSTILE = f"""Officials dispute markup in a quote
+# One tag each: prose quoting a single tag stays plain text (two or more make the cleaner treat the
+# file as an HTML page and strip its markup), so these reach every report as article text.
+HOSTILE = {
+    "hostile_img": f"""Officials dispute markup in a quote
 
-Kirby said: "<script>{PAYLOAD}</script> and <img src=x onerror="{PAYLOAD}"> are not welcome here."
+Kirby said: "An <img src=x onerror="{PAYLOAD}"> tag is not welcome here."
 
 "We will not be hacked," Kirby told reporters.
-"""
+""",
+    "hostile_script": f"""A script in a quote
+
+"Typing <script>{PAYLOAD} into a form is an old attack," the official said.
+""",
+}
 CHROMIUM_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -70,8 +78,9 @@ def dump_dom(chromium: str, page: Path, profile: Path) -> str:
 @pytest.fixture(scope="module")
 def hostile_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy = copy_project(tmp_path_factory.mktemp("hostile") / "project")
-    (copy / "seeds" / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
-    set_param(copy, "summarize", "highlight_article", "hostile")
+    for name, text in HOSTILE.items():
+        (copy / "seeds" / f"{name}.txt").write_text(text, encoding="utf-8")
+    set_param(copy, "summarize", "highlight_article", "hostile_img")
     sh(copy, "git", "add", "-A")
     dvc(copy, "repro")
     return copy
@@ -86,18 +95,27 @@ def test_this_chromium_runs_scripts_on_an_unprotected_page(chromium: str, tmp_pa
     assert "PWNED" in dump_dom(chromium, page, tmp_path / "profile")
 
 
-def test_summary_report_shows_hostile_quotes_as_text(
-    chromium: str, hostile_repo: Path, tmp_path: Path
+@pytest.mark.parametrize(
+    ("report", "shown_as_text"),
+    [("05_summarize", "&lt;img src=x onerror="), ("04_quotes", "&lt;script&gt;document.title")],
+)
+def test_reports_show_hostile_quotes_as_text(
+    chromium: str, hostile_repo: Path, tmp_path: Path, report: str, shown_as_text: str
 ) -> None:
-    page = hostile_repo / "data" / "notebooks" / "05_summarize.html"
+    page = hostile_repo / "data" / "notebooks" / f"{report}.html"
     dom = dump_dom(chromium, page, tmp_path / "profile")
     assert "PWNED" not in dom.split("</title>")[0]
-    assert "&lt;script&gt;document.title" in dom
+    assert shown_as_text in dom
     assert "<table" in dom
-    assert 'src="data:image/png' in dom
 
 
-@pytest.mark.parametrize("name", ["01_clean", "03_entities", "04_quotes"])
+def test_summary_report_has_its_charts(chromium: str, hostile_repo: Path, tmp_path: Path) -> None:
+    page = hostile_repo / "data" / "notebooks" / "05_summarize.html"
+    dom = dump_dom(chromium, page, tmp_path / "profile")
+    assert dom.count('src="data:image/png') >= 2  # top speakers and top entities
+
+
+@pytest.mark.parametrize("name", ["01_clean", "03_entities", "04_quotes", "05_summarize"])
 def test_every_report_escapes_article_text(hostile_repo: Path, name: str) -> None:
     page = (hostile_repo / "data" / "notebooks" / f"{name}.html").read_text(encoding="utf-8")
     assert "<script>document" not in page
