@@ -153,10 +153,9 @@ def test_summary_tables_match_the_seed_gold(repo: Path) -> None:
     found = speakers.reindex(expected.index)
     assert found["quotes"].to_dict() == expected["quotes"].to_dict()
     # Clause ends are the extractor's least certain call ("on Iran, with" vs "on Iran"): words
-    # may differ by a few per speaker, never by more than a tenth.
-    assert (
-        (found["quoted_words"] - expected["quoted_words"]).abs() <= 0.1 * expected["quoted_words"]
-    ).all()
+    # may differ by one, or by a tenth of a speaker's words, no more.
+    difference = (found["quoted_words"] - expected["quoted_words"]).abs()
+    assert (difference <= 1 + 0.1 * expected["quoted_words"]).all(), difference.to_dict()
 
 
 SUMMARY_COLUMNS = {
