@@ -107,13 +107,10 @@ def folder_writer(folder: str | os.PathLike[str]) -> Callable[[str, bytes], None
 
 
 def read_docs(folder: str | os.PathLike[str]) -> Iterator[Doc]:
-    """Stream the parsed Docs of every `DocBin` shard in `folder`, in corpus order.
-
-    A blank English vocab is enough: shards carry their own strings, so the model is not loaded.
-    """
-    vocab = spacy.blank("en").vocab
-    for shard in sorted(Path(folder).glob("shard-*.spacy")):
-        yield from DocBin().from_bytes(shard.read_bytes()).get_docs(vocab)
+    """Stream the parsed Docs of every `DocBin` shard in `folder`, in corpus order, one shard in
+    memory at a time."""
+    for path in shard_paths(folder):
+        yield from read_shard(path)
 
 
 def progress(iterable: Iterable[T], desc: str, total: int | None = None) -> Iterator[T]:
