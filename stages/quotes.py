@@ -41,11 +41,14 @@ OPENING = {'"': '"\u201d', "\u201c": '"\u201d', "\u2018": "\u2019", "'": "'"}
 CLOSING_CURLY = frozenset("\u201d\u2019")
 QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019"
 PAD = "\x00"
+ADJUNCT_DEPS = frozenset({"prep", "pcomp", "advcl", "npadvmod"})
 CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "conj", "parataxis", "csubj"})
 NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"they", "them"})
 DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+#: Parts of speech of which a title needs one: it names a work ("Meet the Press", "1984").
+TITLE_POS = frozenset({"NOUN", "PROPN", "NUM", "VERB", "X"})
 TITLE_SMALL_WORDS = frozenset(
     {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with"}
 )
@@ -437,9 +440,7 @@ def _subject(verb: Token) -> Token | None:
         speaker is the nominal subject of the reporting verb; a participial or coordinated cue
         ("..., adding that", "said ... and warned") takes the subject of the verb it hangs on.
     """
-    nominal = [
-        c for c in verb.children if c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN", "PRON")
-    ]
+    nominal = [c for c in verb.children if c.dep_ == "nsubj" and not c.is_punct]
     if nominal:
         subject = min(nominal, key=lambda c: abs(c.i - verb.i))
         relative = subject.tag_ in ("WP", "WDT") and verb.dep_ == "relcl"
@@ -447,9 +448,21 @@ def _subject(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ == "agent":
             return next((c for c in child.children if c.dep_ == "pobj"), None)
-    if verb.dep_ in ("advcl", "conj", "xcomp", "pcomp", "npadvmod") and verb.head.i != verb.i:
+    # the small model sometimes attaches a name before its verb as a compound (""...," Trump
+    # barked"): a proper noun or pronoun right before the verb is then its subject
+    before = verb.doc[verb.i - 1] if verb.i > 0 else None
+    if before is not None and before.head == verb and before.pos_ in ("PROPN", "PRON"):
+        return before
+    if (
+        verb.dep_ in ("advcl", "conj", "xcomp", "pcomp", "npadvmod", "prep")
+        and verb.head.i != verb.i
+    ):
         return _subject(verb.head)
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
+        # "X released a statement saying ...": the one who issued the statement speaks
+        issuer = verb.head.head
+        if verb.head.dep_ == "dobj" and issuer.pos_ == "VERB":
+            return _subject(issuer) or verb.head
         return verb.head
     return None
 
@@ -556,22 +569,26 @@ def _n_words(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
 
-def is_title(text: str, run: QuoteRun, max_words: int) -> bool:
+def is_title(doc: Doc, run: QuoteRun, max_words: int) -> bool:
     """Whether a run reads as the title of a work or show rather than quoted speech.
 
     Notes:
         PolNeAR guidelines ("Titles of works", "No shudder quotes or title quotes"): quotation
         marks around a title do not signal attribution. A title is short and in title case (small
-        function words aside); a comma or period inside its closing mark is American punctuation
-        style, but a question or exclamation mark makes it speech.
+        function words aside) and names something, so it holds a noun, a number or a verb; a
+        capitalized answer such as "Probably." or "No," is speech. A comma or period inside its
+        closing mark is American punctuation style, but a question or exclamation mark makes it
+        speech.
     """
-    inner = text[run.start : run.end].strip(QUOTE_MARKS).rstrip(" ,.")
+    inner = doc.text[run.start : run.end].strip(QUOTE_MARKS).rstrip(" ,.")
     words = re.findall(r"[\w'\u2019-]+", inner)
     if not words or len(words) > max_words or inner[-1:] in "!?":
         return False
-    return words[0][0].isupper() and all(
+    title_case = words[0][0].isupper() and all(
         w[0].isupper() or w[0].isdigit() or w.lower() in TITLE_SMALL_WORDS for w in words
     )
+    tokens = doc.char_span(run.start, run.end, alignment_mode="expand") or []
+    return title_case and any(t.pos_ in TITLE_POS for t in tokens)
 
 
 def _overlaps(a: CharSpan, b: CharSpan) -> bool:
@@ -642,6 +659,28 @@ def _cut_before(clause: CharSpan, drafts: Sequence[_Draft]) -> CharSpan:
     return clause[0], cut
 
 
+def _owning_cue(cues: Sequence[Cue], holders: Sequence[int]) -> int:
+    """The cue that owns a quotation held by the clauses of several cues: the outermost, as
+    reported speech nested in reported speech is the outer speaker's ("Israel said Clinton
+    called on members to be "closely coordinated""), unless the inner cue is an adjunct of the
+    outer clause ("said it will not join, with Biden warning Netanyahu to "think carefully"").
+
+    Notes:
+        PolNeAR guidelines ("No nested attributions"): only the outermost attribution of a
+        nested chain is annotated; adjuncts are attributions of their own.
+    """
+    ordered = sorted(holders, key=lambda n: _depth(cues[n].token))
+    chosen = ordered[0]
+    for n in ordered[1:]:
+        token, outer = cues[n].token, cues[chosen].token
+        while token.i != outer.i and token.head.i != token.i:
+            if token.dep_ in ADJUNCT_DEPS:
+                chosen = n
+                break
+            token = token.head
+    return chosen
+
+
 def draft_attributions(
     doc: Doc, runs: Sequence[QuoteRun], cues: Sequence[Cue], params: QuotesParams
 ) -> list[_Draft]:
@@ -657,17 +696,19 @@ def draft_attributions(
         continue the previous speaker (Muzny et al. 2017); short cue-less runs are scare quotes.
     """
     text = doc.text
-    runs = [r for r in runs if not is_title(text, r, params.max_title_words)]
+    runs = [r for r in runs if not is_title(doc, r, params.max_title_words)]
     cues = [c for c in cues if not any(r.start <= c.start < r.end for r in runs)]
     owner: dict[int, list[int]] = {}
     for i, run in enumerate(runs):
         holders = [n for n, c in enumerate(cues) if c.clause and _overlaps(c.clause, run.parts[0])]
         if holders:
-            owner.setdefault(max(holders, key=lambda n: _depth(cues[n].token)), []).append(i)
+            owner.setdefault(_owning_cue(cues, holders), []).append(i)
     drafts: list[_Draft] = []
     for n, inside in sorted(owner.items()):
         clause, first, last = cues[n].clause, runs[inside[0]], runs[inside[-1]]
         assert clause is not None
+        if cues[n].speaker is None and cues[n].start >= last.end:
+            clause = (clause[0], min(clause[1], last.end))  # see `_with_speaker`
         span = (min(clause[0], first.start), max(clause[1], last.end))
         partial = _words_outside(text, span, [runs[i] for i in inside]) > 0
         quoted = tuple(p for i in inside for p in runs[i].parts)
@@ -700,10 +741,150 @@ def draft_attributions(
             drafts[same[0]] = _Draft((run.start, run.end), "direct", run.parts, cues[n])
         elif n >= 0:
             drafts.append(_Draft((run.start, run.end), "direct", run.parts, cues[n]))
+        elif (introduced := _colon_draft(doc, run, runs)) is not None:
+            drafts.append(introduced)
+        elif (governed := _governed_draft(doc, run, runs, params)) is not None:
+            drafts.append(governed)
+        elif (led := _led_draft(doc, run, runs, drafts, params)) is not None:
+            drafts.append(led)
         elif _reads_as_speech(text, run, params.min_words_scare_quote):
             loose.append(_Draft((run.start, run.end), "direct", run.parts, None))
-    ordered = sorted(drafts, key=lambda d: d.content)
+    ordered = sorted((_with_speaker(doc, d) for d in drafts), key=lambda d: d.content)
     return _continue_speakers(text, _paragraphs(text), ordered, loose, params)
+
+
+def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
+    """A draft whose cue has no parsed subject, given the noun phrase between quote and cue.
+
+    Notes:
+        The small model often hangs an inverted speaker on the quote's last word (""Yes, I
+        support Ted Cruz," Brent Bozell III, founder of ..., tells Breitbart"): whatever noun
+        phrase stands between a quote and its cue is its source (PolNeAR guidelines, "Sources";
+        Pareti 2016 on the quote-source-cue order).
+    """
+    cue = draft.cue
+    if cue is None or cue.speaker is not None or cue.start < draft.content[1]:
+        return draft
+    between = doc.char_span(draft.content[1], cue.start, alignment_mode="contract")
+    nominals = [t for t in between or [] if t.pos_ in ("PROPN", "NOUN", "PRON")]
+    if not nominals:
+        return draft
+    return draft._replace(cue=cue._replace(speaker=min(nominals, key=_depth)))
+
+
+def _governing_verb(doc: Doc, run: QuoteRun, runs: Sequence[QuoteRun]) -> Token | None:
+    """The nearest verb outside every quotation that the words of `run` hang on, or None."""
+    first = doc.char_span(*run.parts[0], alignment_mode="expand")
+    if first is None:
+        return None
+    inside = range(first.start, first.end)
+    if any(token.head.i == token.i for token in first):
+        return None  # a sentence of its own: nothing outside governs it
+    for token in first:
+        if token.head.i in inside or token.is_punct or token.is_space:
+            continue
+        head = token.head
+        while not (head.pos_ == "VERB" and not any(r.start <= head.idx < r.end for r in runs)):
+            if head.head.i == head.i:
+                return None
+            head = head.head
+        return head
+    return None
+
+
+def _colon_draft(doc: Doc, run: QuoteRun, runs: Sequence[QuoteRun]) -> _Draft | None:
+    """A quote introduced by a colon, given to the subject of the clause before the colon, or
+    to the name standing alone before it ("Trump: "..."").
+
+    Notes:
+        PolNeAR guidelines ("Cues"): a colon introducing speech is part of the cue; the source is
+        the subject of the introducing clause ("Ryan wrote in an email: "..."", "The report
+        concluded:").
+    """
+    lead = doc.text[: run.start].rstrip()
+    if not lead.endswith(":"):
+        return None
+    colon = doc.char_span(len(lead) - 1, len(lead))
+    if colon is None:
+        return None
+    lead_tokens = [
+        t
+        for t in doc[colon[0].sent.start : colon.start]
+        if not t.is_punct and not any(r.start <= t.idx < r.end for r in runs)
+    ]
+    if not lead_tokens:
+        return None
+    head = min(lead_tokens, key=_depth)
+    speaker = _subject(head) if head.pos_ in ("VERB", "AUX") else head
+    if speaker is None or speaker.pos_ not in ("PROPN", "NOUN", "PRON"):
+        return None
+    cue = Cue(colon[0].idx, colon[0].idx + 1, head, speaker, (run.start, run.end), True)
+    return _Draft((run.start, run.end), "direct", run.parts, cue)
+
+
+def _led_draft(
+    doc: Doc,
+    run: QuoteRun,
+    runs: Sequence[QuoteRun],
+    drafts: Sequence[_Draft],
+    params: QuotesParams,
+) -> _Draft | None:
+    """A quote opening a sentence, given to the subject of the sentence just before it in the
+    same paragraph when that sentence has no quotation or attribution of its own ("Dianne
+    Bystrom agreed. "Mainstream Republicans are running out of time."").
+
+    Notes:
+        Muzny et al. (2017) attribute an unattributed quote to the nearest preceding mention in
+        its paragraph; the subject of the preceding sentence is the nearest actor.
+    """
+    if _n_words(doc.text[run.start : run.end]) <= params.min_words_scare_quote:
+        return None
+    first = doc.char_span(*run.parts[0], alignment_mode="expand")
+    if first is None or first.start == 0:
+        return None
+    before = doc[first.start - 1].sent
+    if "\n" in doc.text[before.start_char : first.start_char].strip():
+        return None
+    if before.start >= first.start or any(_overlaps(_char_span(before), r.parts[0]) for r in runs):
+        return None
+    if any(_overlaps(_char_span(before), d.content) for d in drafts):
+        return None
+    root = before.root
+    speaker = _subject(root) if root.pos_ in ("VERB", "AUX") else None
+    if speaker is None or speaker.pos_ not in ("PROPN", "NOUN", "PRON"):
+        return None
+    cue = Cue(root.idx, root.idx + len(root), root, speaker, (run.start, run.end), True)
+    return _Draft((run.start, run.end), "direct", run.parts, cue)
+
+
+def _governed_draft(
+    doc: Doc, run: QuoteRun, runs: Sequence[QuoteRun], params: QuotesParams
+) -> _Draft | None:
+    """A cue-less run longer than a scare quote, given to the subject of the verb it hangs on.
+
+    Notes:
+        PolNeAR annotates quoted words under any verb of saying, feeling or acting ("Rubio
+        bemoaned the climate in which people "literally hate each other"", ""Go back," Trump
+        barked"), not only under listed speech verbs; the verb's subject is the source and, for
+        words after the verb, its complements are the content (Pareti 2016: the cue need not be a
+        reporting verb). One- and two-word runs stay scare quotes, as without a cue.
+    """
+    if _n_words(doc.text[run.start : run.end]) <= params.min_words_scare_quote:
+        return None
+    verb = _governing_verb(doc, run, runs)
+    speaker = _subject(verb) if verb is not None else None
+    if verb is None or speaker is None or any(r.start <= speaker.idx < r.end for r in runs):
+        return None
+    content = (run.start, run.end)
+    holder = next(
+        (c for c in verb.rights if c.left_edge.idx <= run.start <= c.right_edge.idx), None
+    )
+    if holder is not None and holder.dep_ not in ("punct", "cc", "conj", "advcl", "parataxis"):
+        phrase = _trim(doc.text, _char_span(doc[holder.left_edge.i : holder.right_edge.i + 1]))
+        content = (min(phrase[0], run.start), max(phrase[1], run.end))
+    kind: Kind = "partial" if _words_outside(doc.text, content, [run]) > 0 else "direct"
+    cue = Cue(verb.idx, verb.idx + len(verb), verb, speaker, content, True)
+    return _Draft(content, kind, run.parts, cue)
 
 
 def _reads_as_speech(text: str, run: QuoteRun, min_words: int) -> bool:
