@@ -463,6 +463,9 @@ def _subject(verb: Token) -> Token | None:
         issuer = verb.head.head
         if verb.head.dep_ == "dobj" and issuer.pos_ == "VERB":
             return _subject(issuer) or verb.head
+        # "at one point calling ...": the phrase is an adverbial of the verb it hangs on
+        if verb.head.dep_ == "pobj" and issuer.dep_ == "prep" and issuer.head.pos_ == "VERB":
+            return _subject(issuer.head)
         return verb.head
     return None
 
@@ -768,6 +771,13 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
     between = doc.char_span(draft.content[1], cue.start, alignment_mode="contract")
     nominals = [t for t in between or [] if t.pos_ in ("PROPN", "NOUN", "PRON")]
     if not nominals:
+        # inverted with the speaker parsed as an object (""...," read the email")
+        nominals = [
+            c
+            for c in cue.token.rights
+            if c.dep_ in ("dobj", "attr", "nsubjpass") and c.pos_ in ("PROPN", "NOUN")
+        ][:1]
+    if not nominals:
         return draft
     return draft._replace(cue=cue._replace(speaker=min(nominals, key=_depth)))
 
@@ -777,11 +787,15 @@ def _governing_verb(doc: Doc, run: QuoteRun, runs: Sequence[QuoteRun]) -> Token 
     first = doc.char_span(*run.parts[0], alignment_mode="expand")
     if first is None:
         return None
+    words = [t for t in first if not (t.is_punct or t.is_space)]
+    if not words:
+        return None
+    sentence = words[0].sent
+    if first.start <= sentence.root.i < first.end:
+        return None  # its first sentence is its own: nothing outside governs it
     inside = range(first.start, first.end)
-    if any(token.head.i == token.i for token in first):
-        return None  # a sentence of its own: nothing outside governs it
-    for token in first:
-        if token.head.i in inside or token.is_punct or token.is_space:
+    for token in words:
+        if token.head.i in inside or token.sent != sentence:
             continue
         head = token.head
         while not (head.pos_ == "VERB" and not any(r.start <= head.idx < r.end for r in runs)):
