@@ -650,11 +650,15 @@ def _nearest_cue(doc: Doc, run: QuoteRun, cues: Sequence[Cue], max_gap: int) -> 
 
 
 def _cut_before(clause: CharSpan, drafts: Sequence[_Draft]) -> CharSpan:
-    """A reported clause cut before the first attribution nested in it (its speaker or cue)."""
+    """A reported clause cut before the first attribution nested in it (its speaker or cue, or
+    the adjunct holding it: "..., with Biden warning")."""
     cut = clause[1]
     for draft in drafts:
         assert draft.cue is not None
-        inner = [draft.content[0], draft.cue.start]
+        top = draft.cue.token
+        while top.dep_ in ADJUNCT_DEPS and top.head.dep_ in ADJUNCT_DEPS:
+            top = top.head
+        inner = [draft.content[0], draft.cue.start, top.left_edge.idx]
         if draft.cue.speaker is not None:
             inner.append(draft.cue.speaker.left_edge.idx)
         if any(clause[0] <= x < clause[1] for x in inner):
@@ -881,13 +885,15 @@ def _governed_draft(
         bemoaned the climate in which people "literally hate each other"", ""Go back," Trump
         barked"), not only under listed speech verbs; the verb's subject is the source and, for
         words after the verb, its complements are the content (Pareti 2016: the cue need not be a
-        reporting verb). One- and two-word runs stay scare quotes, as without a cue.
+        reporting verb). One- and two-word runs are scare quotes unless the verb is a speech or
+        naming verb ("accused Cruz of being "politically correct"").
     """
-    if _n_words(doc.text[run.start : run.end]) <= params.min_words_scare_quote:
-        return None
     verb = _governing_verb(doc, run, runs)
     speaker = _subject(verb) if verb is not None else None
     if verb is None or speaker is None or any(r.start <= speaker.idx < r.end for r in runs):
+        return None
+    short = _n_words(doc.text[run.start : run.end]) <= params.min_words_scare_quote
+    if short and verb.lower_ not in {*params.speech_verbs, *params.naming_verbs}:
         return None
     content = (run.start, run.end)
     holder = next(

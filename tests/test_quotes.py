@@ -332,6 +332,121 @@ def test_speaker_resolution(nlp, text, speaker_text, speaker, speaker_kind):
     assert text[quote.speaker_ref_start : quote.speaker_ref_end] == speaker
 
 
+# Expected speakers and spans written by hand from each sentence: who the sentence says spoke.
+@pytest.mark.parametrize(
+    ("text", "kind", "content", "speaker_text", "cue"),
+    [
+        (  # a quote under a verb that is not a speech verb goes to that verb's subject
+            'Rubio bemoaned the climate in which people "literally hate each other" because of '
+            "politics.",
+            "partial",
+            'the climate in which people "literally hate each other" because of politics',
+            "Rubio",
+            "bemoaned",
+        ),
+        (
+            '"Go back to Univision," Trump barked.',
+            "direct",
+            '"Go back to Univision,"',
+            "Trump",
+            "barked",
+        ),
+        (  # a colon at the end of the paragraph before introduces the quote
+            'The senator listed his demands:\n\n"Lower taxes and fewer rules for small firms."',
+            "direct",
+            '"Lower taxes and fewer rules for small firms."',
+            "The senator",
+            ":",
+        ),
+        ('Trump: "I will win this state."', "direct", '"I will win this state."', "Trump", ":"),
+        (  # the sentence before, with no quote of its own, names the speaker
+            'Dianne Bystrom agreed. "Mainstream Republicans are running out of time."',
+            "direct",
+            '"Mainstream Republicans are running out of time."',
+            "Dianne Bystrom",
+            "agreed",
+        ),
+        (  # nested reported speech is the outer speaker's
+            'Rep. Steve Israel said Clinton called on members to be "closely coordinated."',
+            "partial",
+            'Clinton called on members to be "closely coordinated."',
+            "Rep. Steve Israel",
+            "said",
+        ),
+        (  # an inverted speaker that the parser reads as an object
+            '"Our revolution has already forced her to change her mind," read the email.',
+            "direct",
+            '"Our revolution has already forced her to change her mind,"',
+            "the email",
+            "read",
+        ),
+        (  # an inverted speaker that the parser hangs on the quote
+            '"Yes, I support Ted Cruz," Brent Bozell III, founder of the Media Research Center, '
+            "tells Breitbart News.",
+            "direct",
+            '"Yes, I support Ted Cruz,"',
+            "Brent Bozell III, founder of the Media Research Center",
+            "tells",
+        ),
+        ('"Probably," Priebus said.', "direct", '"Probably,"', "Priebus", "said"),
+        (  # the speaker of a cue inside a prepositional phrase is the subject of its verb
+            'On Twitter, she responded by saying, "Seriously, just stop lying."',
+            "direct",
+            '"Seriously, just stop lying."',
+            "she",
+            "saying",
+        ),
+        (  # "one" is a numeral, and still the subject
+            '"There will not be a path for him," said one of those advisers.',
+            "direct",
+            '"There will not be a path for him,"',
+            "one of those advisers",
+            "said",
+        ),
+        (  # the one who issues a statement speaks through it
+            'Trump released a statement saying the ruling was "a disgrace to the nation."',
+            "partial",
+            'the ruling was "a disgrace to the nation."',
+            "Trump",
+            "saying",
+        ),
+    ],
+)
+def test_speaker_found_beyond_the_speech_verb_list(nlp, text, kind, content, speaker_text, cue):
+    quote = only(quotes_of(nlp, text))
+    assert (quote.kind, quote.text, quote.speaker_text, quote.cue) == (
+        kind,
+        content,
+        speaker_text,
+        cue,
+    )
+
+
+def test_adjunct_speech_is_its_own_attribution(nlp):
+    text = (
+        "The United States said it will not join the attack, with Biden warning Netanyahu to "
+        '"think carefully" about any escalation.'
+    )
+    said, warning = quotes_of(nlp, text)
+    assert (said.kind, said.text, said.speaker) == (
+        "indirect",
+        "it will not join the attack",
+        "United States",
+    )
+    assert (warning.kind, warning.speaker_text) == ("partial", "Biden")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'It was a "very good" year for the firm.',
+        'The "peace plan" that he backed stalled in the Senate.',
+    ],
+)
+def test_scare_quote_under_a_verb_is_not_a_quote(nlp, text):
+    assert quotes_of(nlp, text) == []
+
+
 @pytest.mark.parametrize(
     ("text", "runs", "n_anomalies"),
     [
