@@ -7,8 +7,10 @@ The extractor works in three passes over one parsed article:
 2. speech cues (a speech or naming verb with its subject, or *according to*) are read off the
    dependency parse (`find_cues`); `draft_attributions` gives each run to the closest cue whose
    reported clause holds it (`partial` when the clause has words of its own outside the marks,
-   `direct` otherwise) or to the cue right beside it; runs without a cue continue the previous
-   speaker; cues whose clause holds no quotation marks give `indirect` attributions;
+   `direct` otherwise) or to the cue right beside it; a run with no speech cue goes to a colon
+   before it, to the subject of the verb it hangs on, or to the subject of the sentence just
+   before it, and otherwise continues the previous speaker; cues whose clause holds no quotation
+   marks give `indirect` attributions;
 3. each local speaker mention is resolved (`resolve_speaker`): pronouns to the latest person
    speaking or acting as subject before them, nominals to their earlier fuller form, surnames to
    the full name.
