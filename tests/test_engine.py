@@ -186,30 +186,25 @@ def test_dask_entities_and_quotes_write_the_same_tables_as_local(
     io.write_parquet(tmp_path / "articles.parquet", articles)
 
     def run(engine: EngineParams, client: object, name: str) -> dict[str, bytes]:
+        def each_shard(fn: functools.partial[object], **tables: Path) -> Iterator[object]:
+            return map_shard_docs(fn, paths, engine, client, tables=tables)
+
+        articles_path, folder = tmp_path / "articles.parquet", tmp_path / name
         mentions = entity_tables(
-            map_shard_docs(
-                functools.partial(shard_mentions, params=EntitiesParams()),
-                paths,
-                engine,
-                client,
-                tables={"articles": tmp_path / "articles.parquet"},
+            each_shard(
+                functools.partial(shard_mentions, params=EntitiesParams()), articles=articles_path
             )
         )
-        written = table_bytes(mentions, tmp_path / name / "entities")
+        written = table_bytes(mentions, folder / "entities")
         quotes = quote_tables(
-            map_shard_docs(
+            each_shard(
                 functools.partial(shard_quotes, params=QuotesParams()),
-                paths,
-                engine,
-                client,
-                tables={
-                    "articles": tmp_path / "articles.parquet",
-                    "mentions": tmp_path / name / "entities" / "mentions.parquet",
-                },
+                articles=articles_path,
+                mentions=folder / "entities" / "mentions.parquet",
             ),
             mentions.entities,
         )
-        return {**written, **table_bytes(quotes, tmp_path / name / "quotes")}
+        return {**written, **table_bytes(quotes, folder / "quotes")}
 
     local = run(EngineParams(), None, "local")
     dask = run(EngineParams(engine="dask"), dask_client, "dask")
