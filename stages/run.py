@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     # Imported where used: every notebook kernel imports this module, and nbformat's schema
     # validator takes seconds to import.
     import nbformat
+
 KERNEL = "python3"
 TEMPLATES = Path(__file__).parent / "templates"
 
