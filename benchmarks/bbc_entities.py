@@ -17,7 +17,7 @@ from pathlib import Path
 
 from stages import io
 from stages.clean import CleanParams, clean_corpus
-from stages.entities import EntitiesParams, bare_surnames, entity_tables
+from stages.entities import EntitiesParams, bare_surnames, entity_tables, shard_mentions
 from stages.parse import ParseParams, load_model
 
 BBC = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "bbc"
@@ -38,7 +38,7 @@ def main() -> int:
         doc.user_data["doc_id"] = doc_id
         docs.append(doc)
     parsed = time.perf_counter()
-    tables = entity_tables(docs, articles, EntitiesParams())
+    tables = entity_tables([shard_mentions(docs, articles, EntitiesParams())])
     built = time.perf_counter()
 
     mentions, entities = tables.mentions, tables.entities

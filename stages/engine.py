@@ -16,15 +16,14 @@ import collections
 import contextlib
 import functools
 import hashlib
+import os
 import pickle
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
-
-from spacy.tokens import Doc
 
 from stages import io
 from stages.params import build, require
@@ -40,12 +39,14 @@ class EngineParams:
     """The `engine` section of params.yaml, read by the parse, entities and quotes stages.
 
     Attributes:
-        engine: ``local`` runs in the stage's own process (parse adds ``parse.n_process`` worker
-            processes); ``dask`` runs on a `dask.distributed` cluster.
+        engine: ``local`` runs on this machine: parse on ``parse.n_process`` processes, entities
+            and quotes on `n_workers` processes; ``dask`` runs on a `dask.distributed` cluster.
         address: the Dask scheduler to connect to (``tcp://host:8786``); empty starts a
             `LocalCluster` on this machine for the stage and stops it afterwards.
-        n_workers: worker processes of that `LocalCluster` (one thread each); ignored when
-            `address` names a running cluster.
+        n_workers: worker processes of that `LocalCluster` (one thread each; ignored when
+            `address` names a running cluster), and with ``engine: local`` the processes the
+            entities and quotes stages run their shards on (never more than there are shards:
+            with one shard, it runs in the stage's own process).
     """
 
     engine: Literal["local", "dask"] = "local"
@@ -179,44 +180,71 @@ def map_ordered(
 
 
 def map_shards(
-    fn: Callable[[T], R], shards: Iterable[T], params: EngineParams, client: Any = None
+    fn: Callable[[T], R],
+    shards: Iterable[T],
+    params: EngineParams,
+    client: Any = None,
+    n_local: int = 1,
 ) -> Iterator[R]:
     """`fn(shard)` for every shard, in order, on the engine `params` names.
 
-    Locally the shards run one after the other in this process (the parse dominates a run); on
-    Dask they run in parallel on the cluster's workers.
+    Locally the shards run in this process, or on `n_local` worker processes; on Dask they run in
+    parallel on the cluster's workers.
 
     Args:
         fn: a picklable function of one shard (Dask pickles closures and notebook functions).
         shards: the units, e.g. `stages.io.shard_paths` of the parse stage's output.
         params: the engine section.
         client: a running `distributed.Client` to use instead of the one `params` names.
+        n_local: worker processes for ``engine: local`` (1 runs the shards here).
     """
-    with open_pool(params, client=client) as pool:
-        yield from map_ordered(fn, shards, pool, window=2 * params.n_workers)
+    workers = n_local if params.engine == "local" else params.n_workers
+    with open_pool(params, n_local, client=client) as pool:
+        yield from map_ordered(fn, shards, pool, window=2 * workers)
 
 
-def _on_docs(fn: Callable[[list[Doc]], R], path: Path) -> R:
-    return fn(io.read_shard(path))
+def _on_docs(fn: Callable[..., R], tables: Mapping[str, str | os.PathLike[str]], path: Path) -> R:
+    docs = io.read_shard(path)
+    doc_ids = [doc.user_data["doc_id"] for doc in docs]
+    return fn(docs, **{name: io.read_doc_rows(table, doc_ids) for name, table in tables.items()})
 
 
 def map_shard_docs(
-    fn: Callable[[list[Doc]], R], paths: Iterable[Path], params: EngineParams, client: Any = None
+    fn: Callable[..., R],
+    paths: Sequence[Path],
+    params: EngineParams,
+    client: Any = None,
+    tables: Mapping[str, str | os.PathLike[str]] | None = None,
 ) -> Iterator[R]:
-    """`fn(docs)` for the parsed Docs of every `DocBin` shard, in shard order.
+    """`fn(docs, **rows)` for the parsed Docs of every `DocBin` shard, in shard order.
 
     For the entities and quotes stages: `fn` turns one shard's Docs into rows, and the stage
-    concatenates them. Each worker reads its shard itself, so only paths and rows travel.
+    concatenates them. Each worker reads its shard, and the rows of `tables` that belong to the
+    shard's articles, itself: only paths and rows travel, however large the corpus.
+
+    Args:
+        fn: a picklable function of a shard's Docs and one keyword argument per table.
+        paths: the shards (`stages.io.shard_paths`).
+        params: the engine section.
+        client: a running `distributed.Client` to use instead of the one `params` names.
+        tables: keyword -> Parquet table with a ``doc_id`` column; `fn` gets the table's rows
+            of the shard's articles under that keyword.
 
     Example:
-        >>> rows = engine.map_shard_docs(
-        ...     partial(entities.mention_frame, articles=articles, params=config.params),
+        >>> parts = engine.map_shard_docs(
+        ...     partial(entities.shard_mentions, params=config.params),
         ...     io.shard_paths(config.paths["shards"]),
         ...     engine_params,
+        ...     tables={"articles": config.paths["articles"]},
         ... )
-        >>> mentions = pd.concat(io.progress(rows, "entities", total=n_shards))
+        >>> tables = entities.entity_tables(io.progress(parts, "entities", total=n_shards))
     """
-    return map_shards(functools.partial(_on_docs, fn), paths, params, client)
+    # Absolute paths, so workers of a cluster started elsewhere find the files (on a shared
+    # file system) whatever their working directory.
+    tables = {name: Path(table).resolve() for name, table in (tables or {}).items()}
+    unit = functools.partial(_on_docs, fn, tables)
+    n_local = max(1, min(params.n_workers, len(paths)))
+    return map_shards(unit, [Path(path).resolve() for path in paths], params, client, n_local)
 
 
 def engine_section(params_yaml: Mapping[str, Any]) -> EngineParams:

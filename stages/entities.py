@@ -4,9 +4,11 @@ spaCy's NER gives one span per mention, and the same person or place appears und
 surfaces: "U.S. President Joe Biden", "Biden", "Biden's"; "US", "U.S.", "the United States". This
 module turns each span into a `Mention` carrying a canonical name (titles, "the" and "'s" removed,
 aliases applied, surnames merged into the full name seen in the same article) and the role the
-article gives the person ("CIA director"). `entity_tables` then builds the tables the notebooks
-read: mentions, entities, co-occurrence pairs and per-article salience. An entity's id is its label
-and canonical name, so it is the same in every article and does not change when articles are added.
+article gives the person ("CIA director"). `shard_mentions` does so for one shard of parsed
+articles, on whatever engine runs it, and `entity_tables` puts the shards together into the tables
+the notebooks read: mentions, entities, co-occurrence pairs and per-article salience. An entity's
+id is its label and canonical name, so it is the same in every article and every shard and does
+not change when articles are added.
 """
 
 from __future__ import annotations
@@ -607,24 +609,40 @@ def headline_span(article: Mapping[str, object]) -> tuple[int, int] | None:
     return None
 
 
-def _mention_rows(
+class ShardMentions(NamedTuple):
+    """One shard's part of the entities stage: its mention rows and its articles' headlines.
+
+    Attributes:
+        mentions: the shard's mentions with `MENTION_COLUMNS`.
+        headlines: doc_id, title_start, title_end (-1 when the article has no title).
+    """
+
+    mentions: pd.DataFrame
+    headlines: pd.DataFrame
+
+
+def shard_mentions(
     docs: Iterable[Doc], articles: pd.DataFrame, params: EntitiesParams
-) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """Mention rows and per-article headline spans for all documents."""
+) -> ShardMentions:
+    """The mentions of one shard's parsed articles, for `entity_tables` to put together.
+
+    Args:
+        docs: parsed clean texts, each with `doc.user_data["doc_id"]`.
+        articles: the clean stage's articles rows of these documents (doc_id, block_starts,
+            block_ends, block_kinds and the offset map columns); other rows are ignored.
+        params: the stage parameters.
+
+    Returns:
+        The shard's mentions, in text order per article, and its articles' headline spans.
+    """
     by_id = articles.set_index("doc_id", drop=False)
     rows, headlines = [], []
     for doc in docs:
         doc_id = doc.user_data["doc_id"]
         article = by_id.loc[doc_id]
         to_raw = offset_map(article).to_raw
-        title = headline_span(article)
-        headlines.append(
-            {
-                "doc_id": doc_id,
-                "title_start": title[0] if title else -1,
-                "title_end": title[1] if title else -1,
-            }
-        )
+        title = headline_span(article) or (-1, -1)
+        headlines.append((doc_id, *title))
         for m in extract_mentions(doc, params):
             raw_start, raw_end = to_raw(m.start, m.end)
             rows.append(
@@ -636,7 +654,10 @@ def _mention_rows(
                     "entity_id": entity_id(m.label, m.name),
                 }
             )
-    return rows, headlines
+    return ShardMentions(
+        _mentions_frame(rows),
+        pd.DataFrame(headlines, columns=["doc_id", "title_start", "title_end"]),
+    )
 
 
 def _mentions_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
@@ -675,12 +696,11 @@ def salience_table(mentions: pd.DataFrame, headlines: pd.DataFrame) -> pd.DataFr
     ]
 
 
-def _top_role(roles: pd.Series) -> str | None:
-    """The most frequent role, ties broken alphabetically, or None."""
-    counts = roles.dropna().value_counts()
-    if counts.empty:
-        return None
-    return min(counts.index, key=lambda role: (-counts[role], role))
+def _top_roles(mentions: pd.DataFrame) -> pd.DataFrame:
+    """Per entity id with a role, its most frequent role, ties broken alphabetically."""
+    counts = mentions.groupby(["entity_id", "role"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["entity_id", "n", "role"], ascending=[True, False, True])
+    return counts.drop_duplicates("entity_id")[["entity_id", "role"]]
 
 
 def entities_table(mentions: pd.DataFrame, salience: pd.DataFrame) -> pd.DataFrame:
@@ -688,11 +708,11 @@ def entities_table(mentions: pd.DataFrame, salience: pd.DataFrame) -> pd.DataFra
     table = mentions.groupby("entity_id", as_index=False, sort=True).agg(
         name=("name", "first"),
         label=("label", "first"),
-        role=("role", _top_role),
         n_mentions=("start", "size"),
         n_docs=("doc_id", "nunique"),
     )
     headline = salience.groupby("entity_id")["in_headline"].sum().rename("n_headline")
+    table = table.merge(_top_roles(mentions), on="entity_id", how="left")
     table = table.merge(headline, on="entity_id", how="left")
     table["role"] = table["role"].astype(object).where(table["role"].notna(), None)
     return table.astype({"n_mentions": "int64", "n_docs": "int64", "n_headline": "int64"})[
@@ -731,24 +751,22 @@ def cooccurrence_table(mentions: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def entity_tables(
-    docs: Iterable[Doc], articles: pd.DataFrame, params: EntitiesParams
-) -> EntityTables:
-    """Build the entities stage's tables from parsed articles.
+def entity_tables(shards: Iterable[ShardMentions]) -> EntityTables:
+    """Build the entities stage's tables from the parts of every shard.
 
     Args:
-        docs: parsed clean texts, each with `doc.user_data["doc_id"]`.
-        articles: the clean stage's articles table (doc_id, block_starts, block_ends,
-            block_kinds and the offset map columns).
-        params: the stage parameters.
+        shards: `shard_mentions` of each shard, in corpus order, at least one (the clean stage
+            stops on an empty corpus). An entity id is the same in every shard, so counts across
+            articles add up however the corpus was split.
 
     Returns:
         mentions, entities, co-occurrence and salience tables, sorted deterministically.
     """
-    rows, headlines = _mention_rows(docs, articles, params)
-    mentions = _mentions_frame(rows)
-    headline_frame = pd.DataFrame(headlines, columns=["doc_id", "title_start", "title_end"])
-    salience = salience_table(mentions, headline_frame)
+    parts = list(shards)
+    mentions = pd.concat([part.mentions for part in parts], ignore_index=True)
+    mentions = mentions.sort_values(["doc_id", "start", "end"], ignore_index=True)
+    headlines = pd.concat([part.headlines for part in parts], ignore_index=True)
+    salience = salience_table(mentions, headlines)
     return EntityTables(
         mentions=mentions,
         entities=entities_table(mentions, salience),

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
-import spacy
 import yaml
-from spacy.tokens import Doc, DocBin
 from tqdm import tqdm
 
 if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
     from stages.clean import CleanParams, InputFile
 
 T = TypeVar("T")
@@ -79,6 +79,11 @@ def read_parquet(path: str | os.PathLike[str], columns: list[str] | None = None)
     return pd.read_parquet(path, columns=columns, engine="pyarrow")
 
 
+def read_doc_rows(path: str | os.PathLike[str], doc_ids: Iterable[str]) -> pd.DataFrame:
+    """The rows of a table whose ``doc_id`` is one of `doc_ids`, in the table's order."""
+    return pd.read_parquet(path, engine="pyarrow", filters=[("doc_id", "in", list(doc_ids))])
+
+
 def parquet_rows(path: str | os.PathLike[str]) -> int:
     """Rows of a Parquet file, from its footer (the data is not read)."""
     import pyarrow.parquet as pq
@@ -106,20 +111,17 @@ def folder_writer(folder: str | os.PathLike[str]) -> Callable[[str, bytes], None
     return write
 
 
-def read_docs(folder: str | os.PathLike[str]) -> Iterator[Doc]:
-    """Stream the parsed Docs of every `DocBin` shard in `folder`, in corpus order, one shard in
-    memory at a time."""
-    for path in shard_paths(folder):
-        yield from read_shard(path)
-
-
-def progress(iterable: Iterable[T], desc: str, total: int | None = None) -> Iterator[T]:
+def progress(
+    iterable: Iterable[T], desc: str, total: int | None = None, unit: str = "it"
+) -> Iterator[T]:
     """A tqdm bar on the terminal running the pipeline, never inside the executed notebook.
 
-    The kernel's original stderr is the terminal papermill was started from, so long loops show
-    progress there while the notebook's stored outputs stay free of timings.
+    In a kernel, `sys.stderr` is the cell's stderr stream: papermill echoes it to the terminal
+    (``log_output``) and the runner strips it from the stored notebook, so reports stay free of
+    timings. The kernel's file descriptor 2 would show every update twice, since ipykernel both
+    forwards and echoes what is written there.
     """
-    yield from tqdm(iterable, desc=desc, total=total, file=sys.__stderr__, mininterval=2.0)
+    yield from tqdm(iterable, desc=desc, total=total, unit=unit, file=sys.stderr, mininterval=2.0)
 
 
 # --- PolNeAR-format evaluation folders (stages/evaluate.py) -------------------------------------
@@ -220,5 +222,9 @@ def shard_paths(folder: str | os.PathLike[str]) -> list[Path]:
 
 def read_shard(path: str | os.PathLike[str]) -> list[Doc]:
     """The parsed Docs of one shard, in a vocabulary of their own (shards carry their strings)."""
+    # Imported here: the runner process imports this module and never needs spaCy.
+    import spacy
+    from spacy.tokens import DocBin
+
     vocab = spacy.blank("en").vocab
     return list(DocBin().from_bytes(Path(path).read_bytes()).get_docs(vocab))

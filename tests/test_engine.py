@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from stages import io
+from stages.clean import CleanParams, InputFile, clean_corpus
 from stages.engine import EngineParams, engine_section, map_ordered, map_shard_docs
+from stages.entities import EntitiesParams, entity_tables, shard_mentions
 from stages.params import ParamsError, build
 from stages.parse import ParseParams, parse_corpus, worker_model
+from stages.quotes import QuotesParams, quote_tables, shard_quotes
 
 CORPUS = {
     "politics/1": "Mr Brown said the budget was fair.\n\nThe Tories disagreed, saying it was not.",
@@ -157,3 +162,52 @@ def test_dask_loads_the_model_once_per_worker(nlp: Language, tmp_path: Path) -> 
     after = worker_model.cache_info()
     assert after.misses - before.misses == 2
     assert after.hits - before.hits >= 3
+
+
+def table_bytes(tables: tuple[pd.DataFrame, ...], folder: Path) -> dict[str, bytes]:
+    """The Parquet bytes the stage would write for each table."""
+    for name, table in tables._asdict().items():  # type: ignore[attr-defined]
+        io.write_parquet(folder / f"{name}.parquet", table)
+    return {path.name: path.read_bytes() for path in sorted(folder.glob("*.parquet"))}
+
+
+def test_dask_entities_and_quotes_write_the_same_tables_as_local(
+    nlp: Language, dask_client: object, tmp_path: Path
+) -> None:
+    files = [
+        InputFile(f"{doc_id}.txt", text.encode(), len(text)) for doc_id, text in CORPUS.items()
+    ]
+    articles, _ = clean_corpus(files, CleanParams())
+    shards = tmp_path / "shards"
+    params = ParseParams(shard_size=2, batch_size=2)
+    parse_corpus(nlp, articles["doc_id"], articles["text"], params, io.folder_writer(shards))
+    paths = io.shard_paths(shards)
+    assert len(paths) == 3
+    io.write_parquet(tmp_path / "articles.parquet", articles)
+
+    def run(engine: EngineParams, client: object, name: str) -> dict[str, bytes]:
+        def each_shard(fn: functools.partial[object], **tables: Path) -> Iterator[object]:
+            return map_shard_docs(fn, paths, engine, client, tables=tables)
+
+        articles_path, folder = tmp_path / "articles.parquet", tmp_path / name
+        mentions = entity_tables(
+            each_shard(
+                functools.partial(shard_mentions, params=EntitiesParams()), articles=articles_path
+            )
+        )
+        written = table_bytes(mentions, folder / "entities")
+        quotes = quote_tables(
+            each_shard(
+                functools.partial(shard_quotes, params=QuotesParams()),
+                articles=articles_path,
+                mentions=folder / "entities" / "mentions.parquet",
+            ),
+            mentions.entities,
+        )
+        return {**written, **table_bytes(quotes, folder / "quotes")}
+
+    local = run(EngineParams(), None, "local")
+    dask = run(EngineParams(engine="dask"), dask_client, "dask")
+    quotes = pd.read_parquet(tmp_path / "local" / "quotes" / "quotes.parquet")
+    assert ("politics/2", "Kirby") in set(zip(quotes["doc_id"], quotes["speaker"], strict=True))
+    assert dask == local

@@ -24,6 +24,7 @@ from stages.entities import (
     extract_mentions,
     is_short_form,
     resolve_names,
+    shard_mentions,
 )
 from stages.params import ParamsError, build
 from stages.parse import ParseParams, parse_corpus
@@ -50,7 +51,8 @@ def tables_from_files(
     """Clean, parse and store the files in `folder` as the pipeline does, then build the tables."""
     articles, _ = clean_corpus(files, CleanParams())
     parse_corpus(nlp, articles["doc_id"], articles["text"], ParseParams(), io.folder_writer(folder))
-    return entity_tables(io.read_docs(folder), articles, params)
+    shards = io.shard_paths(folder)
+    return entity_tables(shard_mentions(io.read_shard(path), articles, params) for path in shards)
 
 
 MENTION_CASES = [

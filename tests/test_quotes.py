@@ -25,7 +25,8 @@ from stages.quotes import (
     extract_quotes,
     find_quote_runs,
     quote_metrics,
-    quote_table,
+    quote_tables,
+    shard_quotes,
 )
 
 GOLD = Path(__file__).parent / "gold" / "seed_quotes.yaml"
@@ -519,7 +520,8 @@ def test_quote_table_joins_speakers_to_entities(nlp):
     entities = pd.DataFrame({"entity_id": ["PERSON:John F. Kirby"], "name": ["John F. Kirby"]})
     columns = {k: [v] for k, v in clean_text(text).offsets.columns().items()}
     articles = pd.DataFrame({"doc_id": ["a/1"], "text": [text], **columns})
-    table = quote_table([doc], articles, mentions, entities, PARAMS)
+    tables = quote_tables([shard_quotes([doc], articles, mentions, PARAMS)], entities)
+    table = tables.quotes
     assert list(table.columns) == QUOTES_COLUMNS
     row = table.iloc[0]
     assert (row.quote_id, row.speaker, row.speaker_entity_id, row.speaker_text) == (
@@ -530,7 +532,7 @@ def test_quote_table_joins_speakers_to_entities(nlp):
     )
     assert text[row.raw_start : row.raw_end] == '"We are ready to talk,"'
     assert [list(p) for p in row.quoted] == [[row.raw_start, row.raw_end]]
-    assert quote_metrics(table, articles) == {
+    assert quote_metrics(tables) == {
         "articles": 1,
         "articles_with_quotes": 1,
         "quotes": 1,
@@ -542,9 +544,10 @@ def test_quote_table_joins_speakers_to_entities(nlp):
         "speakers_pronoun_unresolved": 0,
         "unpaired_quote_marks": 0,
     }
-    assert anomaly_table([doc]).to_dict("records") == [
+    assert tables.anomalies.to_dict("records") == [
         {"doc_id": "a/1", "n_quote_runs": 1, "n_anomalies": 0}
     ]
+    assert tables.anomalies.equals(anomaly_table([doc]))
 
 
 # --- The seed article against its hand-written gold ----------------------------------------------
