@@ -474,7 +474,7 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
-def _clause(doc: Doc, verb: Token, cue_words: frozenset[str]) -> CharSpan | None:
+def _clause(doc: Doc, text: str, verb: Token, cue_words: frozenset[str]) -> CharSpan | None:
     """The reported clause of a cue verb, or None.
 
     Its clausal complement, run on over clauses coordinated with the verb that are not cues
@@ -489,28 +489,28 @@ def _clause(doc: Doc, verb: Token, cue_words: frozenset[str]) -> CharSpan | None
                     end = conj.right_edge.i
             while end > child.i and (doc[end].dep_ == "cc" or doc[end].is_punct):
                 end -= 1
-            return _trim(doc.text, _char_span(doc[child.left_edge.i : end + 1]))
+            return _trim(text, _char_span(doc[child.left_edge.i : end + 1]))
     if verb.dep_ == "parataxis":
-        return _around(doc, doc[verb.head.left_edge.i : verb.head.right_edge.i + 1], verb)
+        return _around(doc, text, doc[verb.head.left_edge.i : verb.head.right_edge.i + 1], verb)
     return None
 
 
-def _around(doc: Doc, outer: Span, phrase: Token) -> CharSpan | None:
+def _around(doc: Doc, text: str, outer: Span, phrase: Token) -> CharSpan | None:
     """The longer side of `outer` around the subtree of `phrase`, a cue inside it."""
     clause = _char_span(outer)
     inner = _char_span(doc[phrase.left_edge.i : phrase.right_edge.i + 1])
-    left = _trim(doc.text, (clause[0], inner[0]))
-    right = _trim(doc.text, (inner[1], clause[1]))
+    left = _trim(text, (clause[0], inner[0]))
+    right = _trim(text, (inner[1], clause[1]))
     best = max(left, right, key=lambda s: s[1] - s[0])
     return best if best[1] > best[0] else None
 
 
-def _objects(doc: Doc, verb: Token) -> CharSpan | None:
+def _objects(doc: Doc, text: str, verb: Token) -> CharSpan | None:
     """The span of a naming verb's complements after it (object, predicate, *as* phrase)."""
     kept = [c for c in verb.rights if c.dep_ not in ("punct", "cc", "conj", "advcl", "parataxis")]
     if not kept:
         return None
-    return _trim(doc.text, _char_span(doc[kept[0].left_edge.i : kept[-1].right_edge.i + 1]))
+    return _trim(text, _char_span(doc[kept[0].left_edge.i : kept[-1].right_edge.i + 1]))
 
 
 def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
@@ -530,6 +530,7 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
         Naming verbs ("called it "a disgrace"") attribute their quoted objects (PolNeAR mixed
         attributions); their clause needs quotation marks to count.
     """
+    text = doc.text
     speech = frozenset(v.lower() for v in params.speech_verbs)
     naming = frozenset(v.lower() for v in params.naming_verbs)
     cues = []
@@ -537,9 +538,9 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
         if not token.tag_.startswith("VB") or token.dep_ == "amod":
             continue
         if token.lower_ in speech:
-            clause = _clause(doc, token, speech | naming)
+            clause = _clause(doc, text, token, speech | naming)
         elif token.lower_ in naming:
-            clause = _objects(doc, token)
+            clause = _objects(doc, text, token)
         else:
             continue
         cues.append(
@@ -557,7 +558,7 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
             to = doc[token.i + 1]
             source = next((c for c in to.children if c.dep_ == "pobj"), None)
             # the whole sentence is attributed, whichever clause the phrase hangs on
-            clause = _around(doc, token.sent, token)
+            clause = _around(doc, text, token.sent, token)
             cues.append(Cue(token.idx, to.idx + 2, token, source, clause, False))
     return sorted(cues, key=lambda c: c.start)
 
@@ -576,7 +577,7 @@ def _n_words(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
 
-def is_title(doc: Doc, run: QuoteRun, max_words: int) -> bool:
+def is_title(doc: Doc, text: str, run: QuoteRun, max_words: int) -> bool:
     """Whether a run reads as the title of a work or show rather than quoted speech.
 
     Notes:
@@ -587,7 +588,7 @@ def is_title(doc: Doc, run: QuoteRun, max_words: int) -> bool:
         closing mark is American punctuation style, but a question or exclamation mark makes it
         speech.
     """
-    inner = doc.text[run.start : run.end].strip(QUOTE_MARKS).rstrip(" ,.")
+    inner = text[run.start : run.end].strip(QUOTE_MARKS).rstrip(" ,.")
     words = re.findall(r"[\w'\u2019-]+", inner)
     if not words or len(words) > max_words or inner[-1:] in "!?":
         return False
@@ -628,7 +629,7 @@ def _in_cue_phrase(token: Token, cue: Cue) -> bool:
     return True
 
 
-def _nearest_cue(doc: Doc, run: QuoteRun, cues: Sequence[Cue], max_gap: int) -> int:
+def _nearest_cue(doc: Doc, text: str, run: QuoteRun, cues: Sequence[Cue], max_gap: int) -> int:
     """Index of the cue nearest a run with only its own phrase between them, or -1.
 
     Notes:
@@ -643,7 +644,7 @@ def _nearest_cue(doc: Doc, run: QuoteRun, cues: Sequence[Cue], max_gap: int) -> 
             continue
         if cue.start >= run.end and cue.clause and cue.clause[0] >= cue.end:
             continue  # the cue introduces its own clause after it, not the quote before it
-        if "\n" in doc.text[gap[0] : gap[1]]:
+        if "\n" in text[gap[0] : gap[1]]:
             continue
         between = doc.char_span(*gap, alignment_mode="expand") if gap[1] > gap[0] else []
         if any(t.text in (".", "!", "?") for t in between or []):
@@ -707,7 +708,7 @@ def draft_attributions(
         continue the previous speaker (Muzny et al. 2017); short cue-less runs are scare quotes.
     """
     text = doc.text
-    runs = [r for r in runs if not is_title(doc, r, params.max_title_words)]
+    runs = [r for r in runs if not is_title(doc, text, r, params.max_title_words)]
     cues = [c for c in cues if not any(r.start <= c.start < r.end for r in runs)]
     owner: dict[int, list[int]] = {}
     for i, run in enumerate(runs):
@@ -740,7 +741,7 @@ def draft_attributions(
     for i, run in enumerate(runs):
         if i in used or any(d.content[0] <= run.start < d.content[1] for d in drafts):
             continue
-        n = _nearest_cue(doc, run, cues, params.max_cue_gap)
+        n = _nearest_cue(doc, text, run, cues, params.max_cue_gap)
         same = [k for k, d in enumerate(drafts) if n >= 0 and d.cue == cues[n]]
         if same and drafts[same[0]].kind == "direct":
             old = drafts[same[0]]
@@ -752,11 +753,11 @@ def draft_attributions(
             drafts[same[0]] = _Draft((run.start, run.end), "direct", run.parts, cues[n])
         elif n >= 0:
             drafts.append(_Draft((run.start, run.end), "direct", run.parts, cues[n]))
-        elif (introduced := _colon_draft(doc, run, runs)) is not None:
+        elif (introduced := _colon_draft(doc, text, run, runs)) is not None:
             drafts.append(introduced)
-        elif (governed := _governed_draft(doc, run, runs, params)) is not None:
+        elif (governed := _governed_draft(doc, text, run, runs, params)) is not None:
             drafts.append(governed)
-        elif (led := _led_draft(doc, run, runs, drafts, params)) is not None:
+        elif (led := _led_draft(doc, text, run, runs, drafts, params)) is not None:
             drafts.append(led)
         elif _reads_as_speech(text, run, params.min_words_scare_quote):
             loose.append(_Draft((run.start, run.end), "direct", run.parts, None))
@@ -814,7 +815,7 @@ def _governing_verb(doc: Doc, run: QuoteRun, runs: Sequence[QuoteRun]) -> Token 
     return None
 
 
-def _colon_draft(doc: Doc, run: QuoteRun, runs: Sequence[QuoteRun]) -> _Draft | None:
+def _colon_draft(doc: Doc, text: str, run: QuoteRun, runs: Sequence[QuoteRun]) -> _Draft | None:
     """A quote introduced by a colon, given to the subject of the clause before the colon, or
     to the name standing alone before it ("Trump: "..."").
 
@@ -823,7 +824,7 @@ def _colon_draft(doc: Doc, run: QuoteRun, runs: Sequence[QuoteRun]) -> _Draft | 
         the subject of the introducing clause ("Ryan wrote in an email: "..."", "The report
         concluded:").
     """
-    lead = doc.text[: run.start].rstrip()
+    lead = text[: run.start].rstrip()
     if not lead.endswith(":"):
         return None
     colon = doc.char_span(len(lead) - 1, len(lead))
@@ -846,6 +847,7 @@ def _colon_draft(doc: Doc, run: QuoteRun, runs: Sequence[QuoteRun]) -> _Draft | 
 
 def _led_draft(
     doc: Doc,
+    text: str,
     run: QuoteRun,
     runs: Sequence[QuoteRun],
     drafts: Sequence[_Draft],
@@ -859,13 +861,13 @@ def _led_draft(
         Muzny et al. (2017) attribute an unattributed quote to the nearest preceding mention in
         its paragraph; the subject of the preceding sentence is the nearest actor.
     """
-    if _n_words(doc.text[run.start : run.end]) <= params.min_words_scare_quote:
+    if _n_words(text[run.start : run.end]) <= params.min_words_scare_quote:
         return None
     first = doc.char_span(*run.parts[0], alignment_mode="expand")
     if first is None or first.start == 0:
         return None
     before = doc[first.start - 1].sent
-    if "\n" in doc.text[before.start_char : first.start_char].strip():
+    if "\n" in text[before.start_char : first.start_char].strip():
         return None
     if before.start >= first.start or any(_overlaps(_char_span(before), r.parts[0]) for r in runs):
         return None
@@ -880,7 +882,7 @@ def _led_draft(
 
 
 def _governed_draft(
-    doc: Doc, run: QuoteRun, runs: Sequence[QuoteRun], params: QuotesParams
+    doc: Doc, text: str, run: QuoteRun, runs: Sequence[QuoteRun], params: QuotesParams
 ) -> _Draft | None:
     """A cue-less run longer than a scare quote, given to the subject of the verb it hangs on.
 
@@ -896,7 +898,7 @@ def _governed_draft(
     speaker = _subject(verb) if verb is not None else None
     if verb is None or speaker is None or any(r.start <= speaker.idx < r.end for r in runs):
         return None
-    short = _n_words(doc.text[run.start : run.end]) <= params.min_words_scare_quote
+    short = _n_words(text[run.start : run.end]) <= params.min_words_scare_quote
     if short and verb.lower_ not in {*params.speech_verbs, *params.naming_verbs}:
         return None
     content = (run.start, run.end)
@@ -904,9 +906,9 @@ def _governed_draft(
         (c for c in verb.rights if c.left_edge.idx <= run.start <= c.right_edge.idx), None
     )
     if holder is not None and holder.dep_ not in ("punct", "cc", "conj", "advcl", "parataxis"):
-        phrase = _trim(doc.text, _char_span(doc[holder.left_edge.i : holder.right_edge.i + 1]))
+        phrase = _trim(text, _char_span(doc[holder.left_edge.i : holder.right_edge.i + 1]))
         content = (min(phrase[0], run.start), max(phrase[1], run.end))
-    kind: Kind = "partial" if _words_outside(doc.text, content, [run]) > 0 else "direct"
+    kind: Kind = "partial" if _words_outside(text, content, [run]) > 0 else "direct"
     cue = Cue(verb.idx, verb.idx + len(verb), verb, speaker, content, True)
     return _Draft(content, kind, run.parts, cue)
 
@@ -960,6 +962,8 @@ def _continue_speakers(
 
 
 def _entity_at(doc: Doc, token: Token) -> Span | None:
+    if not token.ent_type_:  # most tokens: skip building `doc.ents`, which is not cached
+        return None
     return next((e for e in doc.ents if e.start <= token.i < e.end), None)
 
 
@@ -1085,14 +1089,15 @@ def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
     Returns:
         The attributions ordered by start offset; offsets are into ``doc.text``.
     """
-    runs = find_quote_runs(doc.text).runs
+    text = doc.text
+    runs = find_quote_runs(text).runs
     drafts = draft_attributions(doc, runs, find_cues(doc, params), params)
     full_names = _full_names(doc)
     subjects = _subject_referents(doc, runs, full_names)
     speakers: list[_Referent] = []
     quotes: list[Quote] = []
     for draft in drafts:
-        content_text = doc.text[draft.content[0] : draft.content[1]]
+        content_text = text[draft.content[0] : draft.content[1]]
         if draft.follows >= 0:
             quotes.append(
                 replace(
@@ -1130,7 +1135,7 @@ def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
                 speaker_kind=ref.kind if ref is not None else "pronoun-unresolved",
                 speaker_ref_start=ref.ref[0] if ref is not None else -1,
                 speaker_ref_end=ref.ref[1] if ref is not None else -1,
-                cue=doc.text[cue.start : cue.end],
+                cue=text[cue.start : cue.end],
                 cue_start=cue.start,
                 cue_end=cue.end,
             )
