@@ -792,7 +792,11 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
 
 
 def _governing_verb(doc: Doc, run: QuoteRun, runs: Sequence[QuoteRun]) -> Token | None:
-    """The nearest verb outside every quotation that the words of `run` hang on, or None."""
+    """The nearest verb outside every quotation that the words of `run` hang on, or None.
+
+    A run that is a predicate coordinated with that verb ("Biden and Netanyahu spoke and "had a
+    discussion"") reports what its subject did, in someone else's words: it has no governing verb.
+    """
     first = doc.char_span(*run.parts[0], alignment_mode="expand")
     if first is None:
         return None
@@ -806,6 +810,8 @@ def _governing_verb(doc: Doc, run: QuoteRun, runs: Sequence[QuoteRun]) -> Token 
     for token in words:
         if token.head.i in inside or token.sent != sentence:
             continue
+        if token.dep_ == "conj" and token.pos_ in ("VERB", "AUX"):
+            return None
         head = token.head
         while not (head.pos_ == "VERB" and not any(r.start <= head.idx < r.end for r in runs)):
             if head.head.i == head.i:
