@@ -787,8 +787,25 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
             if c.dep_ in ("dobj", "attr", "nsubjpass") and c.pos_ in ("PROPN", "NOUN")
         ][:1]
     if not nominals:
+        # or as the subject of the next clause (""...," said Ben Carson, asked about ...")
+        nominals = [t for t in (_noun_phrase_after(cue.token),) if t is not None]
+    if not nominals:
         return draft
     return draft._replace(cue=cue._replace(speaker=min(nominals, key=_depth)))
+
+
+def _noun_phrase_after(verb: Token) -> Token | None:
+    """The head of a noun phrase starting right after `verb`, or None."""
+    doc = verb.doc
+    i = verb.i + 1
+    while i < len(doc) and (doc[i].pos_ in ("DET", "ADJ") or doc[i].dep_ == "amod"):
+        i += 1
+    if i == len(doc) or doc[i].pos_ not in ("PROPN", "NOUN", "PRON"):
+        return None
+    head = doc[i]
+    while head.dep_ in ("compound", "amod", "nmod") and head.head.i > head.i:
+        head = head.head
+    return head
 
 
 def _governing_verb(doc: Doc, run: QuoteRun, runs: Sequence[QuoteRun]) -> Token | None:

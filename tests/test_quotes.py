@@ -404,6 +404,14 @@ def test_speaker_resolution(nlp, text, speaker_text, speaker, speaker_kind):
             "one of those advisers",
             "said",
         ),
+        (  # an inverted speaker that the parser makes the subject of the next clause
+            '"I\'m not going to say it is a mistake, so forget about it," said retired '
+            "neurosurgeon Ben Carson, asked about his claims that he had received a scholarship.",
+            "direct",
+            '"I\'m not going to say it is a mistake, so forget about it,"',
+            "retired neurosurgeon Ben Carson",
+            "said",
+        ),
         (  # the one who issues a statement speaks through it
             'Trump released a statement saying the ruling was "a disgrace to the nation."',
             "partial",
