@@ -847,10 +847,12 @@ def _colon_draft(doc: Doc, text: str, run: QuoteRun, runs: Sequence[QuoteRun]) -
         the subject of the introducing clause ("Ryan wrote in an email: "..."", "The report
         concluded:").
     """
-    lead = text[: run.start].rstrip()
-    if not lead.endswith(":"):
+    end = run.start
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    if end == 0 or text[end - 1] != ":":
         return None
-    colon = doc.char_span(len(lead) - 1, len(lead))
+    colon = doc.char_span(end - 1, end)
     if colon is None:
         return None
     lead_tokens = [
