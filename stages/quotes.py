@@ -894,7 +894,8 @@ def _led_draft(
     before = doc[first.start - 1].sent
     if "\n" in text[before.start_char : first.start_char].strip():
         return None
-    if before.start >= first.start or any(_overlaps(_char_span(before), r.parts[0]) for r in runs):
+    # `before` is the run's own sentence when the run does not open one: it overlaps the run
+    if any(_overlaps(_char_span(before), r.parts[0]) for r in runs):
         return None
     if any(_overlaps(_char_span(before), d.content) for d in drafts):
         return None
