@@ -8,6 +8,10 @@ input order whatever ran them. Units are pure functions of their input, so the o
 Expensive per-worker state, such as a loaded spaCy pipeline, is created once per worker by a
 ``setup(worker_id)`` callable (a `ProcessPoolExecutor` initializer locally, a `WorkerPlugin` on
 Dask) and looked up by the unit through `worker_id()`, never shipped with every task.
+
+Per-article results of the entities and quotes rules are cached under the article's parse key
+(`stages.io.read_shard`) in a folder named by `rules_fingerprint`, so a re-run after adding
+articles runs the rules on the new articles only.
 """
 
 from __future__ import annotations
@@ -16,13 +20,16 @@ import collections
 import contextlib
 import functools
 import hashlib
+import inspect
+import json
 import os
 import pickle
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal, Protocol, TypeVar
 
 from stages import io
@@ -245,6 +252,23 @@ def map_shard_docs(
     unit = functools.partial(_on_docs, fn, tables)
     n_local = max(1, min(params.n_workers, len(paths)))
     return map_shards(unit, [Path(path).resolve() for path in paths], params, client, n_local)
+
+
+def rules_fingerprint(params: Any, rules: ModuleType) -> str:
+    """A hash of what a stage's per-article results depend on besides the parse.
+
+    The parameters, the source of the module holding the rules, and spaCy's version (the rules
+    read the Doc through spaCy's API, e.g. noun chunks). A change to any of them names a new
+    cache folder, so no result of older rules or settings is ever read back.
+    """
+    import spacy
+
+    settings = {
+        "params": asdict(params),
+        "rules": inspect.getsource(rules),
+        "spacy_version": spacy.__version__,
+    }
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
 def engine_section(params_yaml: Mapping[str, Any]) -> EngineParams:

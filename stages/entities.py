@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import NamedTuple
 import pandas as pd
 from spacy.tokens import Doc, Span, Token
 
+from stages import io
 from stages.clean import offset_map
 from stages.params import require
 
@@ -622,15 +624,21 @@ class ShardMentions(NamedTuple):
 
 
 def shard_mentions(
-    docs: Iterable[Doc], articles: pd.DataFrame, params: EntitiesParams
+    docs: Iterable[Doc],
+    articles: pd.DataFrame,
+    params: EntitiesParams,
+    store: io.FolderStore | None = None,
 ) -> ShardMentions:
     """The mentions of one shard's parsed articles, for `entity_tables` to put together.
 
     Args:
-        docs: parsed clean texts, each with `doc.user_data["doc_id"]`.
+        docs: parsed clean texts, each with `doc.user_data["doc_id"]` (and ``"parse_key"``
+            when `store` is given).
         articles: the clean stage's articles rows of these documents (doc_id, block_starts,
             block_ends, block_kinds and the offset map columns); other rows are ignored.
         params: the stage parameters.
+        store: per-article `extract_mentions` results of earlier runs (`stages.io.rows_cache`
+            of `stages.engine.rules_fingerprint`); None extracts every article.
 
     Returns:
         The shard's mentions, in text order per article, and its articles' headline spans.
@@ -643,7 +651,8 @@ def shard_mentions(
         to_raw = offset_map(article).to_raw
         title = headline_span(article) or (-1, -1)
         headlines.append((doc_id, *title))
-        for m in extract_mentions(doc, params):
+        key = doc.user_data.get("parse_key")
+        for m in io.cached(store, key, functools.partial(extract_mentions, doc, params)):
             raw_start, raw_end = to_raw(m.start, m.end)
             rows.append(
                 {

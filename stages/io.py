@@ -7,8 +7,11 @@ when complete, so an interrupted stage never leaves a file a later stage could t
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import json
 import os
+import pickle
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -184,21 +187,22 @@ def read_inputs(input_dir: str | os.PathLike[str], params: CleanParams) -> Itera
             yield InputFile(source_path, None, 0, f"unreadable: {err.strerror or err}")
 
 
-# --- Parse cache and shard files (stages/parse.py, stages/engine.py) ---------------------------
+# --- Caches and shard files (stages/parse.py, stages/engine.py) -------------------------------
 
 
 class FolderStore:
-    """A content-addressed store of parses: one file per key, written atomically.
+    """A content-addressed store: one file per key, written atomically.
 
     Files sit in 256 sub-folders by the key's first two characters, so no folder grows past a
     few thousand entries on corpora of a million articles.
     """
 
-    def __init__(self, folder: str | os.PathLike[str]) -> None:
+    def __init__(self, folder: str | os.PathLike[str], suffix: str = ".spacy") -> None:
         self.folder = Path(folder)
+        self.suffix = suffix
 
     def path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.spacy"
+        return self.folder / key[:2] / f"{key}{self.suffix}"
 
     def has(self, key: str) -> bool:
         return self.path(key).is_file()
@@ -215,16 +219,63 @@ def parse_cache(folder: str | os.PathLike[str], fingerprint: str) -> FolderStore
     return FolderStore(Path(folder) / fingerprint[:16])
 
 
+def rows_cache(folder: str | os.PathLike[str], fingerprint: str) -> FolderStore:
+    """The per-article results of one `stages.engine.rules_fingerprint`, inside `folder`."""
+    return FolderStore(Path(folder) / fingerprint[:16], suffix=".pickle")
+
+
+def cached(store: FolderStore | None, key: str | None, compute: Callable[[], T]) -> T:
+    """`compute()`, or what it returned for `key` in an earlier run (kept in `store`).
+
+    The store's folder is named by a fingerprint of the code and parameters that make the value,
+    so a value read back is the one `compute` would return now; pickle keeps its types exact.
+    Without a store or a key, `compute()` runs and nothing is kept.
+    """
+    if store is None or key is None:
+        return compute()
+    if store.has(key):
+        return pickle.loads(store.get(key))
+    value = compute()
+    store.put(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value
+
+
+@functools.cache
+def freeze_msgpack_extensions() -> None:
+    """Look up srsly's msgpack extension functions once per process instead of on every call.
+
+    srsly, which spaCy's `DocBin` uses, collects its msgpack encoders and decoders for every
+    (de)serialization by scanning the entry points of all installed packages and the whole
+    catalogue registry: about 1 ms a call, and `DocBin` makes one per document, which was a
+    quarter of the parse stage's time when only a few articles are new. The functions are all
+    registered at import time, so the first lookup's answer holds for the whole run.
+    """
+    import srsly.msgpack
+
+    for registry in (srsly.msgpack.msgpack_encoders, srsly.msgpack.msgpack_decoders):
+        registry.get_all = functools.cache(registry.get_all)  # type: ignore[method-assign]
+
+
 def shard_paths(folder: str | os.PathLike[str]) -> list[Path]:
     """The `DocBin` shards of the parse stage's output folder, in corpus order."""
     return sorted(Path(folder).glob("shard-*.spacy"))
 
 
 def read_shard(path: str | os.PathLike[str]) -> list[Doc]:
-    """The parsed Docs of one shard, in a vocabulary of their own (shards carry their strings)."""
+    """The parsed Docs of one shard, in a vocabulary of their own (shards carry their strings).
+
+    Each Doc's ``user_data["parse_key"]`` is the SHA-256 of its stored token attributes and
+    spaces: equal keys mean the same text with the same annotation, whichever shard or run it
+    came from, so per-article results can be cached under it (`cached`).
+    """
     # Imported here: the runner process imports this module and never needs spaCy.
     import spacy
     from spacy.tokens import DocBin
 
+    freeze_msgpack_extensions()
     vocab = spacy.blank("en").vocab
-    return list(DocBin().from_bytes(Path(path).read_bytes()).get_docs(vocab))
+    docbin = DocBin().from_bytes(Path(path).read_bytes())
+    docs = list(docbin.get_docs(vocab))
+    for doc, tokens, spaces in zip(docs, docbin.tokens, docbin.spaces, strict=True):
+        doc.user_data["parse_key"] = hashlib.sha256(tokens.tobytes() + spaces.tobytes()).hexdigest()
+    return docs

@@ -32,8 +32,10 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, DocBin
 
-from stages import engine
+from stages import engine, io
 from stages.params import ParamsError, require
+
+io.freeze_msgpack_extensions()
 
 PARAGRAPH_BREAKS = "paragraph_breaks"
 SHARD_COLUMNS = ["shard", "docs", "tokens", "sentences", "first_doc_id", "last_doc_id"]

@@ -22,6 +22,7 @@ the shards together.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 from spacy.tokens import Doc, Span, Token
 
+from stages import io
 from stages.clean import offset_map
 from stages.params import require
 
@@ -1202,42 +1204,79 @@ class QuoteTables(NamedTuple):
 
     Attributes:
         quotes: one row per attribution, with `QUOTES_COLUMNS`.
-        anomalies: one row per article: doc_id, n_quote_runs, n_anomalies (`anomaly_table`).
+        anomalies: one row per article: doc_id, n_quote_runs, n_anomalies (`article_quotes`).
     """
 
     quotes: pd.DataFrame
     anomalies: pd.DataFrame
 
 
+class ArticleQuotes(NamedTuple):
+    """What the rules find in one article, kept per article by the quotes stage's cache.
+
+    Attributes:
+        quotes: `extract_quotes` of the article.
+        n_words: `content_words` of each quote.
+        n_quote_runs: paired quotation-mark runs (`find_quote_runs`).
+        n_anomalies: quotation marks that could not be paired.
+    """
+
+    quotes: list[Quote]
+    n_words: list[int]
+    n_quote_runs: int
+    n_anomalies: int
+
+
+def article_quotes(doc: Doc, params: QuotesParams) -> ArticleQuotes:
+    """The attributions of one parsed article, and its quotation-mark counts."""
+    # `Doc.text` joins every token anew on each call: once per article here.
+    text = doc.text
+    marks = find_quote_runs(text)
+    found = extract_quotes(doc, params)
+    n_words = [content_words(text, quote) for quote in found]
+    return ArticleQuotes(found, n_words, len(marks.runs), marks.n_anomalies)
+
+
 def shard_quotes(
-    docs: Sequence[Doc], articles: pd.DataFrame, mentions: pd.DataFrame, params: QuotesParams
+    docs: Sequence[Doc],
+    articles: pd.DataFrame,
+    mentions: pd.DataFrame,
+    params: QuotesParams,
+    store: io.FolderStore | None = None,
 ) -> QuoteTables:
     """The quotes of one shard's parsed articles, for `quote_tables` to put together.
 
     Args:
-        docs: parsed clean texts with ``user_data["doc_id"]``.
+        docs: parsed clean texts with ``user_data["doc_id"]`` (and ``"parse_key"`` when `store`
+            is given).
         articles: the clean stage's articles rows of these documents (for the offset maps); a
             document without a row keeps clean offsets.
         mentions: the entities stage's mentions of these documents (doc_id, start, end,
             entity_id, ...).
         params: the quotes step's parameters.
+        store: per-article `article_quotes` of earlier runs (`stages.io.rows_cache` of
+            `stages.engine.rules_fingerprint`); None runs the rules on every article.
 
     Returns:
         The shard's attributions, in document order, with `QUOTES_COLUMNS`: ``quote_id`` is
         ``<doc_id>:<n>`` numbered from 1 in text order; ``quoted`` holds [raw_start, raw_end]
         pairs; ``speaker_entity_id`` joins a named speaker to the mention it overlaps most (its
-        canonical name is taken in `quote_tables`). And the shard's `anomaly_table`.
+        canonical name is taken in `quote_tables`). And the shard's anomalies: per article,
+        quotation-mark runs found and marks that could not be paired.
     """
     by_doc = articles.set_index("doc_id") if not articles.empty else pd.DataFrame()
     mentions_by_doc = {k: g.reset_index(drop=True) for k, g in mentions.groupby("doc_id")}
-    rows = []
+    rows, anomalies = [], []
     for doc in docs:
         doc_id = doc.user_data["doc_id"]
-        # `Doc.text` joins every token anew on each call: once per article here.
-        text = doc.text
+        key = doc.user_data.get("parse_key")
+        found = io.cached(store, key, functools.partial(article_quotes, doc, params))
+        anomalies.append((doc_id, found.n_quote_runs, found.n_anomalies))
         to_raw = raw_offsets(by_doc.loc[doc_id] if doc_id in by_doc.index else None)
         doc_mentions = mentions_by_doc.get(doc_id, pd.DataFrame())
-        for n, quote in enumerate(extract_quotes(doc, params), start=1):
+        for n, (quote, n_words) in enumerate(
+            zip(found.quotes, found.n_words, strict=True), start=1
+        ):
             # An unnamed speaker ("a senior Biden administration official") is not the entity
             # named inside its description, so only named speakers join the entities table.
             ref = (quote.speaker_ref_start, quote.speaker_ref_end)
@@ -1253,7 +1292,7 @@ def shard_quotes(
                     "raw_start": raw_start,
                     "raw_end": raw_end,
                     "text": quote.text,
-                    "n_words": content_words(text, quote),
+                    "n_words": n_words,
                     "kind": quote.kind,
                     "quoted": [list(to_raw(s, e)) for s, e in quote.quoted],
                     "speaker_start": quote.speaker_start,
@@ -1267,7 +1306,11 @@ def shard_quotes(
                     "cue_end": quote.cue_end,
                 }
             )
-    return QuoteTables(pd.DataFrame(rows, columns=QUOTES_COLUMNS), anomaly_table(docs))
+    anomaly_frame = pd.DataFrame(anomalies, columns=["doc_id", "n_quote_runs", "n_anomalies"])
+    return QuoteTables(
+        pd.DataFrame(rows, columns=QUOTES_COLUMNS),
+        anomaly_frame.sort_values("doc_id", kind="stable").reset_index(drop=True),
+    )
 
 
 def quote_tables(shards: Iterable[QuoteTables], entities: pd.DataFrame) -> QuoteTables:
@@ -1291,16 +1334,6 @@ def quote_tables(shards: Iterable[QuoteTables], entities: pd.DataFrame) -> Quote
         quotes.sort_values(["doc_id", "start", "end"], kind="stable").reset_index(drop=True),
         anomalies.sort_values("doc_id", kind="stable").reset_index(drop=True),
     )
-
-
-def anomaly_table(docs: Iterable[Doc]) -> pd.DataFrame:
-    """Per article: quotation-mark runs found and marks that could not be paired."""
-    rows = []
-    for doc in docs:
-        marks = find_quote_runs(doc.text)
-        rows.append((doc.user_data["doc_id"], len(marks.runs), marks.n_anomalies))
-    frame = pd.DataFrame(rows, columns=["doc_id", "n_quote_runs", "n_anomalies"])
-    return frame.sort_values("doc_id", kind="stable").reset_index(drop=True)
 
 
 def quote_metrics(tables: QuoteTables) -> dict[str, int | float]:

@@ -12,9 +12,15 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from stages import io
+from stages import entities, io, quotes
 from stages.clean import CleanParams, InputFile, clean_corpus
-from stages.engine import EngineParams, engine_section, map_ordered, map_shard_docs
+from stages.engine import (
+    EngineParams,
+    engine_section,
+    map_ordered,
+    map_shard_docs,
+    rules_fingerprint,
+)
 from stages.entities import EntitiesParams, entity_tables, shard_mentions
 from stages.params import ParamsError, build
 from stages.parse import ParseParams, parse_corpus, worker_model
@@ -171,43 +177,109 @@ def table_bytes(tables: tuple[pd.DataFrame, ...], folder: Path) -> dict[str, byt
     return {path.name: path.read_bytes() for path in sorted(folder.glob("*.parquet"))}
 
 
+def clean_and_parse(nlp: Language, corpus: dict[str, str], folder: Path) -> list[Path]:
+    """The clean stage's articles table and the parse shards (two articles each) of `corpus`."""
+    files = [
+        InputFile(f"{doc_id}.txt", text.encode(), len(text)) for doc_id, text in corpus.items()
+    ]
+    articles, _ = clean_corpus(files, CleanParams())
+    params = ParseParams(shard_size=2, batch_size=2)
+    shards = folder / "shards"
+    parse_corpus(nlp, articles["doc_id"], articles["text"], params, io.folder_writer(shards))
+    io.write_parquet(folder / "articles.parquet", articles)
+    return io.shard_paths(shards)
+
+
+def stage_tables(
+    paths: list[Path],
+    engine: EngineParams,
+    client: object,
+    folder: Path,
+    caches: tuple[io.FolderStore | None, io.FolderStore | None] = (None, None),
+) -> dict[str, bytes]:
+    """The Parquet bytes of the entities and quotes stages over the shards in `paths`."""
+
+    def each_shard(fn: functools.partial[object], **tables: Path) -> Iterator[object]:
+        return map_shard_docs(fn, paths, engine, client, tables=tables)
+
+    articles = paths[0].parent.parent / "articles.parquet"
+    mentions = entity_tables(
+        each_shard(
+            functools.partial(shard_mentions, params=EntitiesParams(), store=caches[0]),
+            articles=articles,
+        )
+    )
+    written = table_bytes(mentions, folder / "entities")
+    quotes = quote_tables(
+        each_shard(
+            functools.partial(shard_quotes, params=QuotesParams(), store=caches[1]),
+            articles=articles,
+            mentions=folder / "entities" / "mentions.parquet",
+        ),
+        mentions.entities,
+    )
+    return {**written, **table_bytes(quotes, folder / "quotes")}
+
+
 def test_dask_entities_and_quotes_write_the_same_tables_as_local(
     nlp: Language, dask_client: object, tmp_path: Path
 ) -> None:
-    files = [
-        InputFile(f"{doc_id}.txt", text.encode(), len(text)) for doc_id, text in CORPUS.items()
-    ]
-    articles, _ = clean_corpus(files, CleanParams())
-    shards = tmp_path / "shards"
-    params = ParseParams(shard_size=2, batch_size=2)
-    parse_corpus(nlp, articles["doc_id"], articles["text"], params, io.folder_writer(shards))
-    paths = io.shard_paths(shards)
+    paths = clean_and_parse(nlp, CORPUS, tmp_path)
     assert len(paths) == 3
-    io.write_parquet(tmp_path / "articles.parquet", articles)
-
-    def run(engine: EngineParams, client: object, name: str) -> dict[str, bytes]:
-        def each_shard(fn: functools.partial[object], **tables: Path) -> Iterator[object]:
-            return map_shard_docs(fn, paths, engine, client, tables=tables)
-
-        articles_path, folder = tmp_path / "articles.parquet", tmp_path / name
-        mentions = entity_tables(
-            each_shard(
-                functools.partial(shard_mentions, params=EntitiesParams()), articles=articles_path
-            )
-        )
-        written = table_bytes(mentions, folder / "entities")
-        quotes = quote_tables(
-            each_shard(
-                functools.partial(shard_quotes, params=QuotesParams()),
-                articles=articles_path,
-                mentions=folder / "entities" / "mentions.parquet",
-            ),
-            mentions.entities,
-        )
-        return {**written, **table_bytes(quotes, folder / "quotes")}
-
-    local = run(EngineParams(), None, "local")
-    dask = run(EngineParams(engine="dask"), dask_client, "dask")
+    local = stage_tables(paths, EngineParams(), None, tmp_path / "local")
+    dask = stage_tables(paths, EngineParams(engine="dask"), dask_client, tmp_path / "dask")
     quotes = pd.read_parquet(tmp_path / "local" / "quotes" / "quotes.parquet")
     assert ("politics/2", "Kirby") in set(zip(quotes["doc_id"], quotes["speaker"], strict=True))
     assert dask == local
+
+
+def test_added_articles_alone_go_through_the_rules(
+    nlp: Language, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After articles are added, the cached rows of the others are read back, and the tables
+    are the bytes of a run without any cache, although every shard now holds other articles."""
+    in_process = EngineParams(n_workers=1)
+    caches = (
+        io.rows_cache(tmp_path / "cache", rules_fingerprint(EntitiesParams(), entities)),
+        io.rows_cache(tmp_path / "cache", rules_fingerprint(QuotesParams(), quotes)),
+    )
+    before = {k: v for k, v in CORPUS.items() if k not in ("politics/2", "sport/4")}
+    first = clean_and_parse(nlp, before, tmp_path / "before")
+    stage_tables(first, in_process, None, tmp_path / "before", caches)
+
+    ruled: list[str] = []
+
+    def counting(rules: object) -> object:
+        def run(doc: Doc, params: object) -> object:
+            ruled.append(doc.user_data["doc_id"])
+            return rules(doc, params)  # type: ignore[operator]
+
+        return run
+
+    monkeypatch.setattr(entities, "extract_mentions", counting(entities.extract_mentions))
+    monkeypatch.setattr(quotes, "article_quotes", counting(quotes.article_quotes))
+    paths = clean_and_parse(nlp, CORPUS, tmp_path / "after")
+    cached = stage_tables(paths, in_process, None, tmp_path / "after", caches)
+    assert sorted(ruled) == ["politics/2", "politics/2", "sport/4", "sport/4"]
+    ruled.clear()
+    assert stage_tables(paths, in_process, None, tmp_path / "fresh") == cached
+    articles = pd.read_parquet(tmp_path / "after" / "articles.parquet", columns=["doc_id"])
+    assert sorted(ruled) == sorted(2 * list(articles["doc_id"]))
+
+
+def test_rules_fingerprint_changes_with_the_parameters() -> None:
+    default = rules_fingerprint(QuotesParams(), quotes)
+    assert rules_fingerprint(QuotesParams(), quotes) == default
+    assert rules_fingerprint(QuotesParams(max_cue_gap=121), quotes) != default
+    assert rules_fingerprint(QuotesParams(), entities) != default
+
+
+def test_a_parse_key_follows_the_parse_not_the_shard(nlp: Language, tmp_path: Path) -> None:
+    keys = {}
+    for name, corpus in [("all", CORPUS), ("some", {"tech/6": CORPUS["tech/6"]})]:
+        for path in clean_and_parse(nlp, corpus, tmp_path / name):
+            for doc in io.read_shard(path):
+                keys[name, doc.user_data["doc_id"]] = doc.user_data["parse_key"]
+    assert keys["some", "tech/6"] == keys["all", "tech/6"]
+    # five different texts (the empty one is rejected by the clean stage), five keys
+    assert len({key for (name, _), key in keys.items() if name == "all"}) == 5
