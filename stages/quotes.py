@@ -1092,6 +1092,21 @@ def resolve_speaker(
     )
 
 
+def _relative_pronoun(cue: Cue) -> Token | None:
+    """The relative pronoun that is the cue verb's subject ("Beck, who said ..."), or None.
+
+    Notes:
+        PolNeAR guidelines ("Sources") and the PolNeAR release mark the local mention as the
+        source, and in a relative clause that is the pronoun itself ("who", "which", "that");
+        `_subject` has already put its antecedent in `cue.speaker`, which becomes the resolved
+        speaker, as a personal pronoun's antecedent does.
+    """
+    verb = cue.token
+    if cue.speaker is None or verb.dep_ != "relcl" or verb.head != cue.speaker:
+        return None
+    return next((c for c in verb.children if c.dep_ == "nsubj" and c.tag_ in ("WP", "WDT")), None)
+
+
 def _subject_referents(
     doc: Doc, runs: Sequence[QuoteRun], full_names: dict[str, Span]
 ) -> list[_Referent]:
@@ -1147,6 +1162,10 @@ def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
             history = sorted(speakers + [s for s in subjects if s.position < mention.start_char])
             ref = resolve_speaker(doc, cue.speaker, mention, history, full_names)
             speakers.append(ref)
+            relative = _relative_pronoun(cue)
+            if relative is not None:
+                # the local mention is the pronoun; its antecedent stays the resolved speaker
+                mention = doc[relative.i : relative.i + 1]
         quotes.append(
             Quote(
                 start=draft.content[0],

@@ -189,7 +189,11 @@ def test_indirect_speech(nlp, text, content, speaker_text, cue):
             "the deal was close, but Hamas was not ready",
             "Kirby",
         ),
-        ("Sanders, who said the system was rigged, lost.", "the system was rigged", "Sanders"),
+        (  # the local mention is the relative pronoun (it resolves to Sanders)
+            "Sanders, who said the system was rigged, lost.",
+            "the system was rigged",
+            "who",
+        ),
     ],
 )
 def test_indirect_clause_boundaries(nlp, text, content, speaker_text):
@@ -321,6 +325,24 @@ def test_quoted_paragraph_without_cue_continues_the_previous_speaker(nlp):
             "anonymous",
         ),
         ('"We are ready to talk to everyone," he said.', "he", "he", "pronoun-unresolved"),
+        (  # a relative pronoun is the local mention, its antecedent the speaker
+            'Maria Lane, who said the plan was "a total mess," left the meeting early.',
+            "who",
+            "Maria Lane",
+            "named",
+        ),
+        (
+            'The union issued a report, which warned that wages "have not kept up with rents."',
+            "which",
+            "a report",
+            "anonymous",
+        ),
+        (  # no relative clause: the subject itself
+            'Maria Lane said the plan was "a total mess" and left the meeting early.',
+            "Maria Lane",
+            "Maria Lane",
+            "named",
+        ),
     ],
 )
 def test_speaker_resolution(nlp, text, speaker_text, speaker, speaker_kind):
