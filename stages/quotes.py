@@ -474,6 +474,38 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
+def _apposition_before(verb: Token) -> Token | None:
+    """A noun right before a subject-less verb that the parser took for an apposition, or None.
+
+    Notes:
+        The small model often hangs a long subject ("..., former president Bill Clinton said")
+        as an appositive of an earlier noun and leaves the verb without a subject; a noun
+        phrase that ends right before the verb is still its subject (Gender Gap Tracker rules:
+        the speaker is the noun phrase before the reporting verb). A parenthesis after the name
+        ("Ryan (R-Wis.) said") is passed over; a quotation mark is not, so the last word of a
+        quote never becomes its own speaker.
+    """
+    doc = verb.doc
+    i = verb.i - 1
+    if i >= 0 and doc[i].text == ")":
+        while i >= verb.sent.start and doc[i].text != "(":
+            i -= 1
+        i -= 1
+    while i >= verb.sent.start and doc[i].is_punct and doc[i].text not in QUOTE_MARKS:
+        i -= 1
+    if i < verb.sent.start:
+        return None
+    token = doc[i]
+    if (
+        token.dep_ == "appos"
+        and token.pos_ in ("PROPN", "NOUN")
+        and token.ent_type_ not in ("DATE", "TIME")
+        and token.head.i < token.i
+    ):
+        return token
+    return None
+
+
 def _clause(doc: Doc, text: str, verb: Token, cue_words: frozenset[str]) -> CharSpan | None:
     """The reported clause of a cue verb, or None.
 
@@ -775,8 +807,12 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
         Pareti 2016 on the quote-source-cue order).
     """
     cue = draft.cue
-    if cue is None or cue.speaker is not None or cue.start < draft.content[1]:
+    if cue is None or cue.speaker is not None:
         return draft
+    if cue.start < draft.content[1]:
+        # a cue before its content: the noun phrase before the cue is the subject
+        apposed = _apposition_before(cue.token)
+        return draft if apposed is None else draft._replace(cue=cue._replace(speaker=apposed))
     between = doc.char_span(draft.content[1], cue.start, alignment_mode="contract")
     nominals = [t for t in between or [] if t.pos_ in ("PROPN", "NOUN", "PRON")]
     if not nominals:

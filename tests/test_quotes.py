@@ -434,6 +434,21 @@ def test_speaker_resolution(nlp, text, speaker_text, speaker, speaker_kind):
             "retired neurosurgeon Ben Carson",
             "said",
         ),
+        (  # a subject the parser hangs as an apposition of an earlier noun
+            "Speaking to reporters in Ohio, her husband, former governor Tom Brady said his wife "
+            'was "uniquely qualified" for the job.',
+            "partial",
+            'his wife was "uniquely qualified" for the job',
+            "former governor Tom Brady",
+            "said",
+        ),
+        (  # the same words parsed with their subject: unchanged
+            'Her husband, former governor Tom Brady, said his wife was "uniquely qualified."',
+            "partial",
+            'his wife was "uniquely qualified."',
+            "Her husband, former governor Tom Brady",
+            "said",
+        ),
         (  # the one who issues a statement speaks through it
             'Trump released a statement saying the ruling was "a disgrace to the nation."',
             "partial",
