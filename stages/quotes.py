@@ -12,8 +12,9 @@ The extractor works in three passes over one parsed article:
    before it, and otherwise continues the previous speaker; cues whose clause holds no quotation
    marks give `indirect` attributions;
 3. each local speaker mention is resolved (`resolve_speaker`): pronouns to the latest person
-   speaking or acting as subject before them, nominals to their earlier fuller form, surnames to
-   the full name.
+   speaking or acting as subject before them whose gender, as far as the article tells it
+   (`_name_genders`), agrees; relative pronouns to their antecedent; nominals to their earlier
+   fuller form, surnames to the full name.
 
 Offsets are character offsets into ``doc.text`` (the clean text); `shard_quotes` maps them to raw
 offsets and joins speakers to the entities' mentions, one shard at a time, and `quote_tables` puts
@@ -51,6 +52,8 @@ NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"they", "them"})
 DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+#: Honorifics that tell a person's gender ("Mr. Sanders", "Ms. Clinton").
+HONORIFIC_GENDERS = {"mr": "Masc", "mrs": "Fem", "ms": "Fem", "miss": "Fem"}
 #: Parts of speech of which a title needs one: it names a work ("Meet the Press", "1984").
 TITLE_POS = frozenset({"NOUN", "PROPN", "NUM", "VERB", "X"})
 TITLE_SMALL_WORDS = frozenset(
@@ -1072,6 +1075,73 @@ def _name_of(doc: Doc, head: Token, full_names: dict[str, Span]) -> _Referent | 
     )
 
 
+def _gender(token: Token) -> str | None:
+    """ "Masc" or "Fem" for a gendered personal pronoun (spaCy's morphology), else None."""
+    genders = [g for g in token.morph.get("Gender") if g in ("Masc", "Fem")]
+    return genders[0] if token.pos_ == "PRON" and genders else None
+
+
+def _name_genders(
+    doc: Doc, runs: Sequence[QuoteRun], full_names: dict[str, Span]
+) -> dict[str, str]:
+    """Resolved person name -> "Masc" or "Fem", from what the article itself says of the name.
+
+    Notes:
+        Evidence inside the article only, no list of names: an honorific before the name ("Mr.",
+        "Ms."), and a gendered pronoun that is the subject of the clause the name's verb
+        reports ("Clinton said she would ..."), counted only in sentences that name one person,
+        whose verb has no object the pronoun could point to instead, and outside quotation
+        marks, where "he" may be someone else. A reported clause's subject pronoun binds to
+        the reporting subject in Hobbs's (1978) search. A lone surname that two full names in
+        the article share says nothing (which Clinton?), and a name whose evidence disagrees
+        gets no gender.
+    """
+    people: dict[str, set[str]] = {}
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and len(ent) > 1:
+            people.setdefault(ent[-1].lower_, set()).add(ent.text)
+    votes: dict[str, set[str]] = {}
+
+    def vote(ent: Span, gender: str) -> None:
+        if len(ent) == 1 and len(people.get(ent[0].lower_, ())) > 1:
+            return
+        named = _name_of(doc, ent.root, full_names)
+        if named is not None:
+            votes.setdefault(named.name, set()).add(gender)
+
+    persons = [e for e in doc.ents if e.label_ == "PERSON"]
+    for ent in persons:
+        honorific = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
+        if honorific in HONORIFIC_GENDERS:
+            vote(ent, HONORIFIC_GENDERS[honorific])
+    for ent in persons:
+        others = [
+            e for e in ent.sent.ents if e.label_ == "PERSON" and e[-1].lower_ != ent[-1].lower_
+        ]
+        subject, verb = ent.root, ent.root.head
+        if others or subject.dep_ != "nsubj" or any(r.start <= subject.idx < r.end for r in runs):
+            continue
+        if any(c.dep_ in ("dobj", "dative") for c in verb.children):
+            continue  # "told Clinton she ...": the pronoun may be the object
+        for clause in verb.children:
+            pronoun = next((c for c in clause.children if c.dep_ == "nsubj"), None)
+            if (
+                clause.dep_ != "ccomp"
+                or pronoun is None
+                or any(r.start <= pronoun.idx < r.end for r in runs)
+            ):
+                continue
+            if (gender := _gender(pronoun)) is not None:
+                vote(ent, gender)
+    return {name: next(iter(gs)) for name, gs in votes.items() if len(gs) == 1}
+
+
+def _agrees(ref: _Referent, gender: str | None, genders: dict[str, str]) -> bool:
+    """A referent can be the antecedent of a pronoun of `gender` unless its name says otherwise."""
+    known = genders.get(ref.name) if gender is not None else None
+    return known is None or known == gender
+
+
 def _antecedent_nominal(doc: Doc, head: Token, before: int) -> Span | None:
     """The latest earlier indefinite noun phrase with the same head ("a senior ... official")."""
     found = None
@@ -1084,7 +1154,12 @@ def _antecedent_nominal(doc: Doc, head: Token, before: int) -> Span | None:
 
 
 def resolve_speaker(
-    doc: Doc, head: Token, mention: Span, history: Sequence[_Referent], full_names: dict[str, Span]
+    doc: Doc,
+    head: Token,
+    mention: Span,
+    history: Sequence[_Referent],
+    full_names: dict[str, Span],
+    genders: dict[str, str] | None = None,
 ) -> _Referent:
     """Resolve a local speaker mention to the referent it names.
 
@@ -1094,6 +1169,8 @@ def resolve_speaker(
         mention: the local mention span.
         history: referents before the mention (speakers and person subjects), in text order.
         full_names: surname -> full PERSON name span, from `_full_names`.
+        genders: surname -> "Masc"/"Fem", from `_name_genders`; a gendered pronoun skips
+            people whose name has the other gender.
 
     Returns:
         The referent: a pronoun's latest compatible antecedent (or itself, unresolved); a named
@@ -1110,7 +1187,11 @@ def resolve_speaker(
         want_person = low in PERSONAL_PRONOUNS
         if want_person or low in GROUP_PRONOUNS:
             for ref in reversed(history):
-                if ref.position < mention.start_char and ref.person == want_person:
+                if (
+                    ref.position < mention.start_char
+                    and ref.person == want_person
+                    and _agrees(ref, _gender(head), genders or {})
+                ):
                     return ref._replace(position=head.idx)
         span = (mention.start_char, mention.end_char)
         return _Referent(head.idx, span, mention.text, "pronoun-unresolved", want_person)
@@ -1171,6 +1252,7 @@ def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
     drafts = draft_attributions(doc, runs, find_cues(doc, params), params)
     full_names = _full_names(doc)
     subjects = _subject_referents(doc, runs, full_names)
+    genders = _name_genders(doc, runs, full_names)
     speakers: list[_Referent] = []
     quotes: list[Quote] = []
     for draft in drafts:
@@ -1196,7 +1278,7 @@ def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
         if cue.speaker is not None:
             mention = _mention(doc, cue.speaker, cue.token, runs)
             history = sorted(speakers + [s for s in subjects if s.position < mention.start_char])
-            ref = resolve_speaker(doc, cue.speaker, mention, history, full_names)
+            ref = resolve_speaker(doc, cue.speaker, mention, history, full_names, genders)
             speakers.append(ref)
             relative = _relative_pronoun(cue)
             if relative is not None:

@@ -355,6 +355,37 @@ def test_speaker_resolution(nlp, text, speaker_text, speaker, speaker_kind):
     assert text[quote.speaker_ref_start : quote.speaker_ref_end] == speaker
 
 
+# A pronoun skips a person whose gender the article itself gives otherwise; no list of names.
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (  # an honorific tells Reed's gender
+            "Dana Ortiz said she would run again. Mr. Reed arrived later.\n\n"
+            '"We are ready to sign," she said.',
+            "Dana Ortiz",
+        ),
+        (  # so does the pronoun subject of what each of them said
+            "Dana Ortiz said she would run again. Tom Reed said he was tired.\n\n"
+            '"We are ready to sign," she said.',
+            "Dana Ortiz",
+        ),
+        (  # an agreeing pronoun still takes the latest person
+            "Dana Ortiz said she would run again. Tom Reed said he was tired.\n\n"
+            '"We are ready to sign," he said.',
+            "Tom Reed",
+        ),
+        (  # without evidence in the article, the latest person
+            "Dana Ortiz arrived early. Tom Reed arrived later.\n\n"
+            '"We are ready to sign," she said.',
+            "Tom Reed",
+        ),
+    ],
+)
+def test_pronoun_agrees_in_gender(nlp, text, speaker):
+    last = quotes_of(nlp, text)[-1]
+    assert (last.kind, last.speaker) == ("direct", speaker)
+
+
 # Expected speakers and spans written by hand from each sentence: who the sentence says spoke.
 @pytest.mark.parametrize(
     ("text", "kind", "content", "speaker_text", "cue"),
