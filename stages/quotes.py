@@ -323,6 +323,20 @@ def _opens(text: str, i: int) -> bool:
     return (before.isspace() or before in "([{\u2014-/") and not after.isspace()
 
 
+def _closes_like(text: str, i: int) -> bool:
+    """Whether a mark at `i` is placed like a closing mark: after a word or sentence punctuation,
+    before a space, the end, or punctuation.
+
+    Notes:
+        An opening curly mark typed where the closing one belongs (""Do you agree?" he asked")
+        is a common slip of word processors' smart quotes; inside an open quotation, placed so,
+        it can only close it (nested quotations take single marks, CMOS 13.30).
+    """
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1 : i + 2].replace(PAD, "") or " "
+    return (before.isalnum() or before in ".,!?;:") and (after.isspace() or after in ".,;:!?)")
+
+
 def _mark_view(text: str) -> str:
     """The text with doubled single marks (``''`` and ````` ``), a double mark in older house
     styles and in Penn Treebank-style text, turned into one straight double mark and a pad, so that
@@ -351,6 +365,9 @@ def _pair_marks(text: str, paragraph: CharSpan, marks: str) -> tuple[list[CharSp
             if ch == "\u2019" and text[i - 1].isalnum() and text[i + 1 : i + 2].isalnum():
                 continue  # an apostrophe inside a word (don\u2019t) within the quotation
             runs.append((open_at, i + 2 if text[i + 1 : i + 2] == PAD else i + 1))
+            open_at = -1
+        elif ch == "\u201c" and "\u201d" in closer and _closes_like(text, i):
+            runs.append((open_at, i + 1))  # a mistyped closing mark (... fascist?\u201c he asked)
             open_at = -1
         elif ch == "\u201c" or (ch == "\u2018" and closer == "\u2019"):
             anomalies += 1

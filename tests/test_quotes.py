@@ -541,6 +541,17 @@ def test_scare_quote_under_a_verb_is_not_a_quote(nlp, text):
         ("He saw \u2018Hamilton\u2019 and didn\u2019t like it.", ["\u2018Hamilton\u2019"], 0),
         ("\u2018We don\u2019t know,\u2019 she said.", ["\u2018We don\u2019t know,\u2019"], 0),
         ("She said \"he told me 'no' twice.\"", ["\"he told me 'no' twice.\""], 0),
+        (  # an opening curly mark typed as the closing one still closes
+            "\u201cAre you coming?\u201c he asked. \u201cNo.\u201d",
+            ["\u201cAre you coming?\u201c", "\u201cNo.\u201d"],
+            0,
+        ),
+        ("\u201cWe won,\u201c she said.", ["\u201cWe won,\u201c"], 0),
+        (  # placed like an opening mark, it reopens the quote and counts as stray
+            "\u201cHe said \u201cno\u201d twice.",
+            ["\u201cno\u201d"],
+            1,
+        ),
     ],
 )
 def test_quote_runs_and_anomalies(text, runs, n_anomalies):
