@@ -463,11 +463,18 @@ def _subject(verb: Token) -> Token | None:
         Gender Gap Tracker quote rules (Asr et al. 2021, "syntactic quote extraction"): the
         speaker is the nominal subject of the reporting verb; a participial or coordinated cue
         ("..., adding that", "said ... and warned") takes the subject of the verb it hangs on.
+        PolNeAR sources a thing's words to whoever issued it ("Trump released a video that
+        said ...": source Trump), as for "released a statement saying" below.
     """
     nominal = [c for c in verb.children if c.dep_ == "nsubj" and not c.is_punct]
     if nominal:
         subject = min(nominal, key=lambda c: abs(c.i - verb.i))
         relative = subject.tag_ in ("WP", "WDT") and verb.dep_ == "relcl"
+        if relative and subject.tag_ == "WDT" and verb.head.dep_ == "dobj":
+            # "X released a video that said ...": X speaks through what X issued
+            issuer = verb.head.head
+            if issuer.pos_ == "VERB" and (by := _subject(issuer)) is not None:
+                return by
         return verb.head if relative else subject
     for child in verb.children:
         if child.dep_ == "agent":

@@ -332,9 +332,10 @@ def test_quoted_paragraph_without_cue_continues_the_previous_speaker(nlp):
             "named",
         ),
         (
-            'The union issued a report, which warned that wages "have not kept up with rents."',
+            'The union\'s report, which warned that wages "have not kept up with rents," was '
+            "ignored.",
             "which",
-            "a report",
+            "The union's report",
             "anonymous",
         ),
         (  # no relative clause: the subject itself
@@ -478,6 +479,34 @@ def test_pronoun_agrees_in_gender(nlp, text, speaker):
             "partial",
             'his wife was "uniquely qualified."',
             "Her husband, former governor Tom Brady",
+            "said",
+        ),
+        (  # the one who issues a video speaks through what it says
+            'Tom Reed released a video that said the plan was "a total disaster."',
+            "partial",
+            'the plan was "a total disaster."',
+            "Tom Reed",
+            "said",
+        ),
+        (
+            'The campaign posted an ad which claimed the senator "never showed up for work."',
+            "partial",
+            'the senator "never showed up for work."',
+            "The campaign",
+            "claimed",
+        ),
+        (  # a thing that speaks as subject is its own source
+            'A report that said the plan was "a total disaster" angered the mayor.',
+            "partial",
+            'the plan was "a total disaster"',
+            "that",
+            "said",
+        ),
+        (  # a person met is not the one who met them
+            'The mayor met a reporter who said the plan was "a total disaster."',
+            "partial",
+            'the plan was "a total disaster."',
+            "who",
             "said",
         ),
         (  # the one who issues a statement speaks through it
