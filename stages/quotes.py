@@ -549,9 +549,26 @@ def _clause(doc: Doc, text: str, verb: Token, cue_words: frozenset[str]) -> Char
             while end > child.i and (doc[end].dep_ == "cc" or doc[end].is_punct):
                 end -= 1
             return _trim(text, _char_span(doc[child.left_edge.i : end + 1]))
-    if verb.dep_ == "parataxis":
+    if verb.dep_ == "parataxis" or _as_clause(verb):
         return _around(doc, text, doc[verb.head.left_edge.i : verb.head.right_edge.i + 1], verb)
     return None
+
+
+def _as_clause(verb: Token) -> bool:
+    """Whether a cue verb heads an *as* clause ("As the paper noted, ..."), which attributes the
+    clause it modifies.
+
+    Notes:
+        PolNeAR guidelines ("Cues"): in "as X noted, Y" the cue is "as ... noted" and the content
+        is Y, the clause the adverbial hangs on, as with a parenthetical "Y, X said".
+    """
+    return (
+        verb.dep_ == "advcl"
+        and verb.i
+        < verb.head.i  # after its clause, "as" is mostly "while" ("cheered as she spoke")
+        and any(c.dep_ == "mark" and c.lower_ == "as" and c.i < verb.i for c in verb.children)
+        and all(c.lower_ in ("it", "this") for c in verb.children if c.dep_ == "dobj")
+    )
 
 
 def _around(doc: Doc, text: str, outer: Span, phrase: Token) -> CharSpan | None:

@@ -356,6 +356,34 @@ def test_speaker_resolution(nlp, text, speaker_text, speaker, speaker_kind):
     assert text[quote.speaker_ref_start : quote.speaker_ref_end] == speaker
 
 
+# "As X noted, Y": the cue's clause is the one its adverbial hangs on; a later "as" is "while".
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            'As the mayor noted on Friday, the bridge "will never be finished on time."',
+            [("partial", 'the bridge "will never be finished on time."', "the mayor", "noted")],
+        ),
+        (
+            "As the report noted, wages have not kept up with rents in most cities.",
+            [
+                (
+                    "indirect",
+                    "wages have not kept up with rents in most cities",
+                    "the report",
+                    "noted",
+                )
+            ],
+        ),
+        ("The crowd cheered loudly as the mayor explained.", []),
+        ("As the mayor explained the plan, the crowd cheered loudly.", []),
+    ],
+)
+def test_as_clause_attributes_the_clause_it_modifies(nlp, text, found):
+    quotes = quotes_of(nlp, text)
+    assert [(q.kind, q.text, q.speaker_text, q.cue) for q in quotes] == found
+
+
 # A pronoun skips a person whose gender the article itself gives otherwise; no list of names.
 @pytest.mark.parametrize(
     ("text", "speaker"),
