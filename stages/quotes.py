@@ -488,7 +488,13 @@ def _subject(verb: Token) -> Token | None:
         verb.dep_ in ("advcl", "conj", "xcomp", "pcomp", "npadvmod", "prep")
         and verb.head.i != verb.i
     ):
-        return _subject(verb.head)
+        head = verb.head
+        if verb.dep_ == "advcl" and verb.tag_ == "VBG":
+            # "Trump told Newsmax that Romney "had ...," adding ...": a participle the parser
+            # hangs on a reported clause goes on the reporter's words, not the clause's subject
+            while head.dep_ == "ccomp" and head.head.i < head.i and not _set_off(head):
+                head = head.head
+        return _subject(head)
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
         # "X released a statement saying ...": the one who issued the statement speaks
         issuer = verb.head.head
@@ -499,6 +505,11 @@ def _subject(verb: Token) -> Token | None:
             return _subject(issuer.head)
         return verb.head
     return None
+
+
+def _set_off(verb: Token) -> bool:
+    """Whether a comma opens the clause of `verb` (a parenthetical "..., the source recalled")."""
+    return any(c.dep_ == "punct" and c.text == "," and c.i < verb.i for c in verb.children)
 
 
 def _apposition_before(verb: Token) -> Token | None:

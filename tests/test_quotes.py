@@ -384,6 +384,29 @@ def test_as_clause_attributes_the_clause_it_modifies(nlp, text, found):
     assert [(q.kind, q.text, q.speaker_text, q.cue) for q in quotes] == found
 
 
+# A participle after a reported clause is the reporter's, unless the reporter is parenthetical.
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker_text"),
+    [
+        (
+            'Dana Ortiz said last week that the mayor represents "old money," stating that his '
+            'friends "never pay their taxes."',
+            "stating",
+            "Dana Ortiz",
+        ),
+        (
+            'Reed cannot win the state, the source recalled, adding that the mayor "never pays his '
+            'taxes."',
+            "adding",
+            "the source",
+        ),
+    ],
+)
+def test_participle_cue_is_the_reporters(nlp, text, cue, speaker_text):
+    quote = next(q for q in quotes_of(nlp, text) if q.cue == cue)
+    assert quote.speaker_text == speaker_text
+
+
 # A pronoun skips a person whose gender the article itself gives otherwise; no list of names.
 @pytest.mark.parametrize(
     ("text", "speaker"),
