@@ -1128,7 +1128,7 @@ def _name_of(doc: Doc, head: Token, full_names: dict[str, Span]) -> _Referent | 
 
 
 def _gender(token: Token) -> str | None:
-    """ "Masc" or "Fem" for a gendered personal pronoun (spaCy's morphology), else None."""
+    """The gender of a gendered personal pronoun ("Masc", "Fem": spaCy's morphology), or None."""
     genders = [g for g in token.morph.get("Gender") if g in ("Masc", "Fem")]
     return genders[0] if token.pos_ == "PRON" and genders else None
 
@@ -1221,8 +1221,8 @@ def resolve_speaker(
         mention: the local mention span.
         history: referents before the mention (speakers and person subjects), in text order.
         full_names: surname -> full PERSON name span, from `_full_names`.
-        genders: surname -> "Masc"/"Fem", from `_name_genders`; a gendered pronoun skips
-            people whose name has the other gender.
+        genders: resolved person name -> "Masc"/"Fem", from `_name_genders`; a gendered
+            pronoun skips people whose name has the other gender.
 
     Returns:
         The referent: a pronoun's latest compatible antecedent (or itself, unresolved); a named
@@ -1231,7 +1231,8 @@ def resolve_speaker(
     Notes:
         A salience heuristic in the spirit of Hobbs (1978) and of the Gender Gap Tracker's
         speaker-to-entity merge: a singular personal pronoun goes to the latest person who spoke
-        or was a subject before it; "they" to the latest speaker that is not a single person.
+        or was a subject before it and whose gender, if the article tells it, agrees; "they" to
+        the latest speaker that is not a single person.
         Muzny et al. (2017) resolve speakers to the nearest mention of a character likewise.
     """
     low = head.lower_
@@ -1289,6 +1290,33 @@ def _subject_referents(
     return refs
 
 
+def _own_subject(
+    doc: Doc, prev: Quote, draft: _Draft, subjects: Sequence[_Referent]
+) -> tuple[_Referent, Token] | None:
+    """The person (and head token) a cue-less partial quote's own sentence names as its main
+    subject, when that is not the previous speaker ("Ramos lamented that the "danger" came from
+    ..."), or None.
+
+    Notes:
+        A quote inside a sentence of the article's own words is reported by that sentence's
+        subject (Pareti 2016: the source is the subject of the attributing clause, whatever
+        its verb), not by whoever spoke paragraphs before; a subject inside a reported clause
+        ("... pointed out that Trump was once ...") is its topic, so only the subject of the
+        sentence's main verb or of an adverbial clause counts.
+    """
+    first = doc.char_span(draft.content[0], draft.content[0] + 1, alignment_mode="expand")
+    if draft.kind == "direct" or first is None:
+        return None
+    sentence = doc[first.start].sent
+    for ref in reversed(subjects):
+        if not (max(prev.end, sentence.start_char) <= ref.position < draft.content[0]):
+            continue
+        token = doc.char_span(ref.position, ref.position + 1, alignment_mode="expand")
+        if token is not None and token[0].head.dep_ in ("ROOT", "advcl"):
+            return (ref, token[0]) if ref.name != prev.speaker else None
+    return None
+
+
 def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
     """Extract the attributions of one parsed article, speakers resolved.
 
@@ -1310,9 +1338,25 @@ def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
     for draft in drafts:
         content_text = text[draft.content[0] : draft.content[1]]
         if draft.follows >= 0:
+            previous = quotes[draft.follows]
+            own = _own_subject(doc, previous, draft, subjects)
+            if own is not None:
+                # the quote's own sentence names its speaker: not a continuation after all
+                ref, head = own
+                mention = _mention(doc, head, head, runs)
+                previous = replace(
+                    previous,
+                    speaker_start=mention.start_char,
+                    speaker_end=mention.end_char,
+                    speaker_text=mention.text,
+                    speaker=ref.name,
+                    speaker_kind=ref.kind,
+                    speaker_ref_start=ref.ref[0],
+                    speaker_ref_end=ref.ref[1],
+                )
             quotes.append(
                 replace(
-                    quotes[draft.follows],
+                    previous,
                     start=draft.content[0],
                     end=draft.content[1],
                     text=content_text,

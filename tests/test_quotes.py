@@ -407,6 +407,27 @@ def test_participle_cue_is_the_reporters(nlp, text, cue, speaker_text):
     assert quote.speaker_text == speaker_text
 
 
+# A cue-less partial quote is its own sentence's main subject's, else the previous speaker's.
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            '"We will win this state," Tom Reed said.\n\nDana Ortiz lamented that the "danger" '
+            'came from a plan "allowing racist sentiments to surface."',
+            "Dana Ortiz",
+        ),
+        (
+            '"We will win this state," Tom Reed said.\n\nIn his view, the "danger" came from a '
+            'plan "allowing racist sentiments to surface."',
+            "Tom Reed",
+        ),
+    ],
+)
+def test_partial_quote_without_cue_takes_its_sentence_subject(nlp, text, speaker):
+    last = quotes_of(nlp, text)[-1]
+    assert (last.kind, last.cue, last.speaker) == ("partial", "", speaker)
+
+
 # A pronoun skips a person whose gender the article itself gives otherwise; no list of names.
 @pytest.mark.parametrize(
     ("text", "speaker"),
