@@ -553,6 +553,29 @@ def test_pronoun_agrees_in_gender(nlp, text, speaker):
             "Her husband, former governor Tom Brady",
             "said",
         ),
+        (  # a cue in a phrase of a noun: the subject of the noun's verb
+            'And he made a point of saying the old bridge "was a place of hope and pride."',
+            "partial",
+            'the old bridge "was a place of hope and pride."',
+            "he",
+            "saying",
+        ),
+        (  # ... or of an adjective
+            "Many voters are especially keen on telling the candidates to stop "
+            '"making promises they cannot keep."',
+            "partial",
+            'to stop "making promises they cannot keep."',
+            "Many voters",
+            "telling",
+        ),
+        (  # a relative clause inside the phrase keeps its own subject
+            "And he made a point of visiting the old bridge, which locals call "
+            '"a place of hope and pride."',
+            "direct",
+            '"a place of hope and pride."',
+            "locals",
+            "call",
+        ),
         (  # the one who issues a video speaks through what it says
             'Tom Reed released a video that said the plan was "a total disaster."',
             "partial",
