@@ -763,6 +763,25 @@ def _nearest_cue(doc: Doc, text: str, run: QuoteRun, cues: Sequence[Cue], max_ga
     return best
 
 
+def _object_phrase(doc: Doc, text: str, verb: Token, run: QuoteRun) -> CharSpan | None:
+    """The object phrase of a cue verb that holds a quotation and words of its own ("found
+    "evidence" that ...", "warned against the "fevered dreams" of ..."), or None.
+
+    Notes:
+        PolNeAR mixed attributions: the content is the phrase the quoted words are part of, the
+        verb's object or the object of its preposition, not only the words inside the marks.
+    """
+    for child in verb.rights:
+        if child.dep_ == "prep":
+            child = next((c for c in child.children if c.dep_ == "pobj"), child)
+        if child.dep_ not in ("dobj", "pobj"):
+            continue
+        phrase = _trim(text, _char_span(doc[child.left_edge.i : child.right_edge.i + 1]))
+        if phrase[0] <= run.start and run.end <= phrase[1] + 1:
+            return phrase if _words_outside(text, phrase, [run]) > 0 else None
+    return None
+
+
 def _cut_before(clause: CharSpan, drafts: Sequence[_Draft]) -> CharSpan:
     """A reported clause cut before the first attribution nested in it (its speaker or cue, or
     the adjunct holding it: "..., with Biden warning")."""
@@ -861,7 +880,11 @@ def draft_attributions(
         elif same and drafts[same[0]].kind == "indirect":
             drafts[same[0]] = _Draft((run.start, run.end), "direct", run.parts, cues[n])
         elif n >= 0:
-            drafts.append(_Draft((run.start, run.end), "direct", run.parts, cues[n]))
+            phrase = _object_phrase(doc, text, cues[n].token, run)
+            if phrase is None:
+                drafts.append(_Draft((run.start, run.end), "direct", run.parts, cues[n]))
+            else:
+                drafts.append(_Draft(phrase, "partial", run.parts, cues[n]))
         elif (introduced := _colon_draft(doc, text, run, runs)) is not None:
             drafts.append(introduced)
         elif (governed := _governed_draft(doc, text, run, runs, params)) is not None:

@@ -128,6 +128,18 @@ def test_quote_around_its_cue_is_one_quote_of_two_parts(nlp):
             '"dead on arrival."',
             "The minister",
         ),
+        (  # quoted words in the cue verb's object: the object phrase
+            'Cruz warned against the "fevered dreams" of a brokered convention.',
+            'the "fevered dreams" of a brokered convention',
+            '"fevered dreams"',
+            "Cruz",
+        ),
+        (
+            'The auditor found "clear evidence" that the mayor had lied.',
+            '"clear evidence" that the mayor had lied',
+            '"clear evidence"',
+            "The auditor",
+        ),
     ],
 )
 def test_partial_quote_is_the_reported_clause(nlp, text, content, quoted, speaker_text):
@@ -646,6 +658,15 @@ def test_adjunct_speech_is_its_own_attribution(nlp):
 )
 def test_scare_quote_under_a_verb_is_not_a_quote(nlp, text):
     assert quotes_of(nlp, text) == []
+
+
+def test_quoted_object_alone_stays_direct(nlp):
+    quote = only(quotes_of(nlp, 'The mayor warned against "fevered dreams."'))
+    assert (quote.kind, quote.text, quote.speaker_text) == (
+        "direct",
+        '"fevered dreams."',
+        "The mayor",
+    )
 
 
 @pytest.mark.parametrize(
