@@ -1359,8 +1359,25 @@ def _own_subject(
             continue
         token = doc.char_span(ref.position, ref.position + 1, alignment_mode="expand")
         if token is not None and token[0].head.dep_ in ("ROOT", "advcl"):
-            return (ref, token[0]) if ref.name != prev.speaker else None
+            if ref.name == prev.speaker or not _governs(token[0].head, first[0]):
+                return None
+            return ref, token[0]
     return None
+
+
+def _governs(verb: Token, token: Token) -> bool:
+    """Whether `token` hangs on `verb` other than as a coordinated predicate.
+
+    Notes:
+        A quoted predicate coordinated with the verb ("Biden and Netanyahu spoke and "had a
+        discussion"") tells what the subject did in someone else's words (see
+        `_governing_verb`): it stays with the previous speaker.
+    """
+    while token.i != verb.i:
+        if token.dep_ == "conj" or token.head.i == token.i:
+            return False
+        token = token.head
+    return True
 
 
 def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:

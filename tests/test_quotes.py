@@ -433,6 +433,11 @@ def test_participle_cue_is_the_reporters(nlp, text, cue, speaker_text):
             'plan "allowing racist sentiments to surface."',
             "Tom Reed",
         ),
+        (  # a quoted predicate coordinated with the subject's verb is someone else's words
+            '"We will win this state," Tom Reed said.\n\nDana Ortiz and the mayor spoke and '
+            '"had a discussion about slowing things down."',
+            "Tom Reed",
+        ),
     ],
 )
 def test_partial_quote_without_cue_takes_its_sentence_subject(nlp, text, speaker):
