@@ -12,8 +12,9 @@ The extractor works in three passes over one parsed article:
    before it, and otherwise continues the previous speaker; cues whose clause holds no quotation
    marks give `indirect` attributions;
 3. each local speaker mention is resolved (`resolve_speaker`): pronouns to the latest person
-   speaking or acting as subject before them, nominals to their earlier fuller form, surnames to
-   the full name.
+   speaking or acting as subject before them whose gender, as far as the article tells it
+   (`_name_genders`), agrees; relative pronouns to their antecedent; nominals to their earlier
+   fuller form, surnames to the full name.
 
 Offsets are character offsets into ``doc.text`` (the clean text); `shard_quotes` maps them to raw
 offsets and joins speakers to the entities' mentions, one shard at a time, and `quote_tables` puts
@@ -53,6 +54,8 @@ NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"they", "them"})
 DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+#: Honorifics that tell a person's gender ("Mr. Sanders", "Ms. Clinton").
+HONORIFIC_GENDERS = {"mr": "Masc", "mrs": "Fem", "ms": "Fem", "miss": "Fem"}
 #: Parts of speech of which a title needs one: it names a work ("Meet the Press", "1984").
 TITLE_POS = frozenset({"NOUN", "PROPN", "NUM", "VERB", "X"})
 TITLE_SMALL_WORDS = frozenset(
@@ -322,6 +325,20 @@ def _opens(text: str, i: int) -> bool:
     return (before.isspace() or before in "([{\u2014-/") and not after.isspace()
 
 
+def _closes_like(text: str, i: int) -> bool:
+    """Whether a mark at `i` is placed like a closing mark: after a word or sentence punctuation,
+    before a space, the end, or punctuation.
+
+    Notes:
+        An opening curly mark typed where the closing one belongs (""Do you agree?" he asked")
+        is a common slip of word processors' smart quotes; inside an open quotation, placed so,
+        it can only close it (nested quotations take single marks, CMOS 13.30).
+    """
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1 : i + 2].replace(PAD, "") or " "
+    return (before.isalnum() or before in ".,!?;:") and (after.isspace() or after in ".,;:!?)")
+
+
 def _mark_view(text: str) -> str:
     """The text with doubled single marks (``''`` and ````` ``), a double mark in older house
     styles and in Penn Treebank-style text, turned into one straight double mark and a pad, so that
@@ -350,6 +367,9 @@ def _pair_marks(text: str, paragraph: CharSpan, marks: str) -> tuple[list[CharSp
             if ch == "\u2019" and text[i - 1].isalnum() and text[i + 1 : i + 2].isalnum():
                 continue  # an apostrophe inside a word (don\u2019t) within the quotation
             runs.append((open_at, i + 2 if text[i + 1 : i + 2] == PAD else i + 1))
+            open_at = -1
+        elif ch == "\u201c" and "\u201d" in closer and _closes_like(text, i):
+            runs.append((open_at, i + 1))  # a mistyped closing mark (... fascist?\u201c he asked)
             open_at = -1
         elif ch == "\u201c" or (ch == "\u2018" and closer == "\u2019"):
             anomalies += 1
@@ -445,11 +465,18 @@ def _subject(verb: Token) -> Token | None:
         Gender Gap Tracker quote rules (Asr et al. 2021, "syntactic quote extraction"): the
         speaker is the nominal subject of the reporting verb; a participial or coordinated cue
         ("..., adding that", "said ... and warned") takes the subject of the verb it hangs on.
+        PolNeAR sources a thing's words to whoever issued it ("Trump released a video that
+        said ...": source Trump), as for "released a statement saying" below.
     """
     nominal = [c for c in verb.children if c.dep_ == "nsubj" and not c.is_punct]
     if nominal:
         subject = min(nominal, key=lambda c: abs(c.i - verb.i))
         relative = subject.tag_ in ("WP", "WDT") and verb.dep_ == "relcl"
+        if relative and subject.tag_ == "WDT" and verb.head.dep_ == "dobj":
+            # "X released a video that said ...": X speaks through what X issued
+            issuer = verb.head.head
+            if issuer.pos_ == "VERB" and (by := _subject(issuer)) is not None:
+                return by
         return verb.head if relative else subject
     for child in verb.children:
         if child.dep_ == "agent":
@@ -463,7 +490,13 @@ def _subject(verb: Token) -> Token | None:
         verb.dep_ in ("advcl", "conj", "xcomp", "pcomp", "npadvmod", "prep")
         and verb.head.i != verb.i
     ):
-        return _subject(verb.head)
+        head = verb.head
+        if verb.dep_ == "advcl" and verb.tag_ == "VBG":
+            # "Trump told Newsmax that Romney "had ...," adding ...": a participle the parser
+            # hangs on a reported clause goes on the reporter's words, not the clause's subject
+            while head.dep_ == "ccomp" and head.head.i < head.i and not _set_off(head):
+                head = head.head
+        return _subject(head)
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
         # "X released a statement saying ...": the one who issued the statement speaks
         issuer = verb.head.head
@@ -473,6 +506,65 @@ def _subject(verb: Token) -> Token | None:
         if verb.head.dep_ == "pobj" and issuer.dep_ == "prep" and issuer.head.pos_ == "VERB":
             return _subject(issuer.head)
         return verb.head
+    return None
+
+
+def _phrase_subject(verb: Token) -> Token | None:
+    """The subject of the verb that a cue in a prepositional phrase of a noun or adjective
+    hangs on ("he made a point of saying", "people are keen on telling"), or None.
+
+    Notes:
+        Gender Gap Tracker rules take the speaker from the verb a participial cue hangs on;
+        `_subject` climbs prepositions but stops at the noun or adjective that holds them, whose
+        verb is the one with a subject.
+    """
+    head = verb
+    while head.dep_ in ("pcomp", "prep", "conj") and head.head.i != head.i:
+        head = head.head
+    if (
+        head.i != verb.i
+        and head.pos_ in ("NOUN", "ADJ", "ADV")
+        and head.dep_ in ("dobj", "acomp", "attr", "advmod")
+        and head.head.pos_ in ("VERB", "AUX")
+    ):
+        return _subject(head.head)
+    return None
+
+
+def _set_off(verb: Token) -> bool:
+    """Whether a comma opens the clause of `verb` (a parenthetical "..., the source recalled")."""
+    return any(c.dep_ == "punct" and c.text == "," and c.i < verb.i for c in verb.children)
+
+
+def _apposition_before(verb: Token) -> Token | None:
+    """A noun right before a subject-less verb that the parser took for an apposition, or None.
+
+    Notes:
+        The small model often hangs a long subject ("..., former president Bill Clinton said")
+        as an appositive of an earlier noun and leaves the verb without a subject; a noun
+        phrase that ends right before the verb is still its subject (Gender Gap Tracker rules:
+        the speaker is the noun phrase before the reporting verb). A parenthesis after the name
+        ("Ryan (R-Wis.) said") is passed over; a quotation mark is not, so the last word of a
+        quote never becomes its own speaker.
+    """
+    doc = verb.doc
+    i = verb.i - 1
+    if i >= 0 and doc[i].text == ")":
+        while i >= verb.sent.start and doc[i].text != "(":
+            i -= 1
+        i -= 1
+    while i >= verb.sent.start and doc[i].is_punct and doc[i].text not in QUOTE_MARKS:
+        i -= 1
+    if i < verb.sent.start:
+        return None
+    token = doc[i]
+    if (
+        token.dep_ == "appos"
+        and token.pos_ in ("PROPN", "NOUN")
+        and token.ent_type_ not in ("DATE", "TIME")
+        and token.head.i < token.i
+    ):
+        return token
     return None
 
 
@@ -492,9 +584,26 @@ def _clause(doc: Doc, text: str, verb: Token, cue_words: frozenset[str]) -> Char
             while end > child.i and (doc[end].dep_ == "cc" or doc[end].is_punct):
                 end -= 1
             return _trim(text, _char_span(doc[child.left_edge.i : end + 1]))
-    if verb.dep_ == "parataxis":
+    if verb.dep_ == "parataxis" or _as_clause(verb):
         return _around(doc, text, doc[verb.head.left_edge.i : verb.head.right_edge.i + 1], verb)
     return None
+
+
+def _as_clause(verb: Token) -> bool:
+    """Whether a cue verb heads an *as* clause ("As the paper noted, ..."), which attributes the
+    clause it modifies.
+
+    Notes:
+        PolNeAR guidelines ("Cues"): in "as X noted, Y" the cue is "as ... noted" and the content
+        is Y, the clause the adverbial hangs on, as with a parenthetical "Y, X said".
+    """
+    return (
+        verb.dep_ == "advcl"
+        and verb.i
+        < verb.head.i  # after its clause, "as" is mostly "while" ("cheered as she spoke")
+        and any(c.dep_ == "mark" and c.lower_ == "as" and c.i < verb.i for c in verb.children)
+        and all(c.lower_ in ("it", "this") for c in verb.children if c.dep_ == "dobj")
+    )
 
 
 def _around(doc: Doc, text: str, outer: Span, phrase: Token) -> CharSpan | None:
@@ -656,6 +765,25 @@ def _nearest_cue(doc: Doc, text: str, run: QuoteRun, cues: Sequence[Cue], max_ga
     return best
 
 
+def _object_phrase(doc: Doc, text: str, verb: Token, run: QuoteRun) -> CharSpan | None:
+    """The object phrase of a cue verb that holds a quotation and words of its own ("found
+    "evidence" that ...", "warned against the "fevered dreams" of ..."), or None.
+
+    Notes:
+        PolNeAR mixed attributions: the content is the phrase the quoted words are part of, the
+        verb's object or the object of its preposition, not only the words inside the marks.
+    """
+    for child in verb.rights:
+        if child.dep_ == "prep":
+            child = next((c for c in child.children if c.dep_ == "pobj"), child)
+        if child.dep_ not in ("dobj", "pobj"):
+            continue
+        phrase = _trim(text, _char_span(doc[child.left_edge.i : child.right_edge.i + 1]))
+        if phrase[0] <= run.start and run.end <= phrase[1] + 1:
+            return phrase if _words_outside(text, phrase, [run]) > 0 else None
+    return None
+
+
 def _cut_before(clause: CharSpan, drafts: Sequence[_Draft]) -> CharSpan:
     """A reported clause cut before the first attribution nested in it (its speaker or cue, or
     the adjunct holding it: "..., with Biden warning")."""
@@ -754,7 +882,11 @@ def draft_attributions(
         elif same and drafts[same[0]].kind == "indirect":
             drafts[same[0]] = _Draft((run.start, run.end), "direct", run.parts, cues[n])
         elif n >= 0:
-            drafts.append(_Draft((run.start, run.end), "direct", run.parts, cues[n]))
+            phrase = _object_phrase(doc, text, cues[n].token, run)
+            if phrase is None:
+                drafts.append(_Draft((run.start, run.end), "direct", run.parts, cues[n]))
+            else:
+                drafts.append(_Draft(phrase, "partial", run.parts, cues[n]))
         elif (introduced := _colon_draft(doc, text, run, runs)) is not None:
             drafts.append(introduced)
         elif (governed := _governed_draft(doc, text, run, runs, params)) is not None:
@@ -777,8 +909,13 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
         Pareti 2016 on the quote-source-cue order).
     """
     cue = draft.cue
-    if cue is None or cue.speaker is not None or cue.start < draft.content[1]:
+    if cue is None or cue.speaker is not None:
         return draft
+    if cue.start < draft.content[1]:
+        # a cue before its content: the subject of the verb its phrase hangs on, or the noun
+        # phrase right before the cue
+        found = _phrase_subject(cue.token) or _apposition_before(cue.token)
+        return draft if found is None else draft._replace(cue=cue._replace(speaker=found))
     between = doc.char_span(draft.content[1], cue.start, alignment_mode="contract")
     nominals = [t for t in between or [] if t.pos_ in ("PROPN", "NOUN", "PRON")]
     if not nominals:
@@ -1038,6 +1175,73 @@ def _name_of(doc: Doc, head: Token, full_names: dict[str, Span]) -> _Referent | 
     )
 
 
+def _gender(token: Token) -> str | None:
+    """The gender of a gendered personal pronoun ("Masc", "Fem": spaCy's morphology), or None."""
+    genders = [g for g in token.morph.get("Gender") if g in ("Masc", "Fem")]
+    return genders[0] if token.pos_ == "PRON" and genders else None
+
+
+def _name_genders(
+    doc: Doc, runs: Sequence[QuoteRun], full_names: dict[str, Span]
+) -> dict[str, str]:
+    """Resolved person name -> "Masc" or "Fem", from what the article itself says of the name.
+
+    Notes:
+        Evidence inside the article only, no list of names: an honorific before the name ("Mr.",
+        "Ms."), and a gendered pronoun that is the subject of the clause the name's verb
+        reports ("Clinton said she would ..."), counted only in sentences that name one person,
+        whose verb has no object the pronoun could point to instead, and outside quotation
+        marks, where "he" may be someone else. A reported clause's subject pronoun binds to
+        the reporting subject in Hobbs's (1978) search. A lone surname that two full names in
+        the article share says nothing (which Clinton?), and a name whose evidence disagrees
+        gets no gender.
+    """
+    people: dict[str, set[str]] = {}
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and len(ent) > 1:
+            people.setdefault(ent[-1].lower_, set()).add(ent.text)
+    votes: dict[str, set[str]] = {}
+
+    def vote(ent: Span, gender: str) -> None:
+        if len(ent) == 1 and len(people.get(ent[0].lower_, ())) > 1:
+            return
+        named = _name_of(doc, ent.root, full_names)
+        if named is not None:
+            votes.setdefault(named.name, set()).add(gender)
+
+    persons = [e for e in doc.ents if e.label_ == "PERSON"]
+    for ent in persons:
+        honorific = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
+        if honorific in HONORIFIC_GENDERS:
+            vote(ent, HONORIFIC_GENDERS[honorific])
+    for ent in persons:
+        others = [
+            e for e in ent.sent.ents if e.label_ == "PERSON" and e[-1].lower_ != ent[-1].lower_
+        ]
+        subject, verb = ent.root, ent.root.head
+        if others or subject.dep_ != "nsubj" or any(r.start <= subject.idx < r.end for r in runs):
+            continue
+        if any(c.dep_ in ("dobj", "dative") for c in verb.children):
+            continue  # "told Clinton she ...": the pronoun may be the object
+        for clause in verb.children:
+            pronoun = next((c for c in clause.children if c.dep_ == "nsubj"), None)
+            if (
+                clause.dep_ != "ccomp"
+                or pronoun is None
+                or any(r.start <= pronoun.idx < r.end for r in runs)
+            ):
+                continue
+            if (gender := _gender(pronoun)) is not None:
+                vote(ent, gender)
+    return {name: next(iter(gs)) for name, gs in votes.items() if len(gs) == 1}
+
+
+def _agrees(ref: _Referent, gender: str | None, genders: dict[str, str]) -> bool:
+    """A referent can be the antecedent of a pronoun of `gender` unless its name says otherwise."""
+    known = genders.get(ref.name) if gender is not None else None
+    return known is None or known == gender
+
+
 def _antecedent_nominal(doc: Doc, head: Token, before: int) -> Span | None:
     """The latest earlier indefinite noun phrase with the same head ("a senior ... official")."""
     found = None
@@ -1050,7 +1254,12 @@ def _antecedent_nominal(doc: Doc, head: Token, before: int) -> Span | None:
 
 
 def resolve_speaker(
-    doc: Doc, head: Token, mention: Span, history: Sequence[_Referent], full_names: dict[str, Span]
+    doc: Doc,
+    head: Token,
+    mention: Span,
+    history: Sequence[_Referent],
+    full_names: dict[str, Span],
+    genders: dict[str, str] | None = None,
 ) -> _Referent:
     """Resolve a local speaker mention to the referent it names.
 
@@ -1060,6 +1269,8 @@ def resolve_speaker(
         mention: the local mention span.
         history: referents before the mention (speakers and person subjects), in text order.
         full_names: surname -> full PERSON name span, from `_full_names`.
+        genders: resolved person name -> "Masc"/"Fem", from `_name_genders`; a gendered
+            pronoun skips people whose name has the other gender.
 
     Returns:
         The referent: a pronoun's latest compatible antecedent (or itself, unresolved); a named
@@ -1068,7 +1279,8 @@ def resolve_speaker(
     Notes:
         A salience heuristic in the spirit of Hobbs (1978) and of the Gender Gap Tracker's
         speaker-to-entity merge: a singular personal pronoun goes to the latest person who spoke
-        or was a subject before it; "they" to the latest speaker that is not a single person.
+        or was a subject before it and whose gender, if the article tells it, agrees; "they" to
+        the latest speaker that is not a single person.
         Muzny et al. (2017) resolve speakers to the nearest mention of a character likewise.
     """
     low = head.lower_
@@ -1076,7 +1288,11 @@ def resolve_speaker(
         want_person = low in PERSONAL_PRONOUNS
         if want_person or low in GROUP_PRONOUNS:
             for ref in reversed(history):
-                if ref.position < mention.start_char and ref.person == want_person:
+                if (
+                    ref.position < mention.start_char
+                    and ref.person == want_person
+                    and _agrees(ref, _gender(head), genders or {})
+                ):
                     return ref._replace(position=head.idx)
         span = (mention.start_char, mention.end_char)
         return _Referent(head.idx, span, mention.text, "pronoun-unresolved", want_person)
@@ -1094,6 +1310,21 @@ def resolve_speaker(
     )
 
 
+def _relative_pronoun(cue: Cue) -> Token | None:
+    """The relative pronoun that is the cue verb's subject ("Beck, who said ..."), or None.
+
+    Notes:
+        PolNeAR guidelines ("Sources") and the PolNeAR release mark the local mention as the
+        source, and in a relative clause that is the pronoun itself ("who", "which", "that");
+        `_subject` has already put its antecedent in `cue.speaker`, which becomes the resolved
+        speaker, as a personal pronoun's antecedent does.
+    """
+    verb = cue.token
+    if cue.speaker is None or verb.dep_ != "relcl" or verb.head != cue.speaker:
+        return None
+    return next((c for c in verb.children if c.dep_ == "nsubj" and c.tag_ in ("WP", "WDT")), None)
+
+
 def _subject_referents(
     doc: Doc, runs: Sequence[QuoteRun], full_names: dict[str, Span]
 ) -> list[_Referent]:
@@ -1105,6 +1336,50 @@ def _subject_referents(
             if named is not None and named.person:
                 refs.append(named)
     return refs
+
+
+def _own_subject(
+    doc: Doc, prev: Quote, draft: _Draft, subjects: Sequence[_Referent]
+) -> tuple[_Referent, Token] | None:
+    """The person (and head token) a cue-less partial quote's own sentence names as its main
+    subject, when that is not the previous speaker ("Ramos lamented that the "danger" came from
+    ..."), or None.
+
+    Notes:
+        A quote inside a sentence of the article's own words is reported by that sentence's
+        subject (Pareti 2016: the source is the subject of the attributing clause, whatever
+        its verb), not by whoever spoke paragraphs before; a subject inside a reported clause
+        ("... pointed out that Trump was once ...") is its topic, so only the subject of the
+        sentence's main verb or of an adverbial clause counts.
+    """
+    first = doc.char_span(draft.content[0], draft.content[0] + 1, alignment_mode="expand")
+    if draft.kind == "direct" or first is None:
+        return None
+    sentence = doc[first.start].sent
+    for ref in reversed(subjects):
+        if not (max(prev.end, sentence.start_char) <= ref.position < draft.content[0]):
+            continue
+        token = doc.char_span(ref.position, ref.position + 1, alignment_mode="expand")
+        if token is not None and token[0].head.dep_ in ("ROOT", "advcl"):
+            if ref.name == prev.speaker or not _governs(token[0].head, first[0]):
+                return None
+            return ref, token[0]
+    return None
+
+
+def _governs(verb: Token, token: Token) -> bool:
+    """Whether `token` hangs on `verb` other than as a coordinated predicate.
+
+    Notes:
+        A quoted predicate coordinated with the verb ("Biden and Netanyahu spoke and "had a
+        discussion"") tells what the subject did in someone else's words (see
+        `_governing_verb`): it stays with the previous speaker.
+    """
+    while token.i != verb.i:
+        if token.dep_ == "conj" or token.head.i == token.i:
+            return False
+        token = token.head
+    return True
 
 
 def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
@@ -1122,14 +1397,31 @@ def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
     drafts = draft_attributions(doc, runs, find_cues(doc, params), params)
     full_names = _full_names(doc)
     subjects = _subject_referents(doc, runs, full_names)
+    genders = _name_genders(doc, runs, full_names)
     speakers: list[_Referent] = []
     quotes: list[Quote] = []
     for draft in drafts:
         content_text = text[draft.content[0] : draft.content[1]]
         if draft.follows >= 0:
+            previous = quotes[draft.follows]
+            own = _own_subject(doc, previous, draft, subjects)
+            if own is not None:
+                # the quote's own sentence names its speaker: not a continuation after all
+                ref, head = own
+                mention = _mention(doc, head, head, runs)
+                previous = replace(
+                    previous,
+                    speaker_start=mention.start_char,
+                    speaker_end=mention.end_char,
+                    speaker_text=mention.text,
+                    speaker=ref.name,
+                    speaker_kind=ref.kind,
+                    speaker_ref_start=ref.ref[0],
+                    speaker_ref_end=ref.ref[1],
+                )
             quotes.append(
                 replace(
-                    quotes[draft.follows],
+                    previous,
                     start=draft.content[0],
                     end=draft.content[1],
                     text=content_text,
@@ -1147,8 +1439,12 @@ def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
         if cue.speaker is not None:
             mention = _mention(doc, cue.speaker, cue.token, runs)
             history = sorted(speakers + [s for s in subjects if s.position < mention.start_char])
-            ref = resolve_speaker(doc, cue.speaker, mention, history, full_names)
+            ref = resolve_speaker(doc, cue.speaker, mention, history, full_names, genders)
             speakers.append(ref)
+            relative = _relative_pronoun(cue)
+            if relative is not None:
+                # the local mention is the pronoun; its antecedent stays the resolved speaker
+                mention = doc[relative.i : relative.i + 1]
         quotes.append(
             Quote(
                 start=draft.content[0],

@@ -127,6 +127,18 @@ def test_quote_around_its_cue_is_one_quote_of_two_parts(nlp):
             '"dead on arrival."',
             "The minister",
         ),
+        (  # quoted words in the cue verb's object: the object phrase
+            'Cruz warned against the "fevered dreams" of a brokered convention.',
+            'the "fevered dreams" of a brokered convention',
+            '"fevered dreams"',
+            "Cruz",
+        ),
+        (
+            'The auditor found "clear evidence" that the mayor had lied.',
+            '"clear evidence" that the mayor had lied',
+            '"clear evidence"',
+            "The auditor",
+        ),
     ],
 )
 def test_partial_quote_is_the_reported_clause(nlp, text, content, quoted, speaker_text):
@@ -188,7 +200,11 @@ def test_indirect_speech(nlp, text, content, speaker_text, cue):
             "the deal was close, but Hamas was not ready",
             "Kirby",
         ),
-        ("Sanders, who said the system was rigged, lost.", "the system was rigged", "Sanders"),
+        (  # the local mention is the relative pronoun (it resolves to Sanders)
+            "Sanders, who said the system was rigged, lost.",
+            "the system was rigged",
+            "who",
+        ),
     ],
 )
 def test_indirect_clause_boundaries(nlp, text, content, speaker_text):
@@ -320,6 +336,25 @@ def test_quoted_paragraph_without_cue_continues_the_previous_speaker(nlp):
             "anonymous",
         ),
         ('"We are ready to talk to everyone," he said.', "he", "he", "pronoun-unresolved"),
+        (  # a relative pronoun is the local mention, its antecedent the speaker
+            'Maria Lane, who said the plan was "a total mess," left the meeting early.',
+            "who",
+            "Maria Lane",
+            "named",
+        ),
+        (
+            'The union\'s report, which warned that wages "have not kept up with rents," was '
+            "ignored.",
+            "which",
+            "The union's report",
+            "anonymous",
+        ),
+        (  # no relative clause: the subject itself
+            'Maria Lane said the plan was "a total mess" and left the meeting early.',
+            "Maria Lane",
+            "Maria Lane",
+            "named",
+        ),
     ],
 )
 def test_speaker_resolution(nlp, text, speaker_text, speaker, speaker_kind):
@@ -330,6 +365,114 @@ def test_speaker_resolution(nlp, text, speaker_text, speaker, speaker_kind):
         speaker_kind,
     )
     assert text[quote.speaker_ref_start : quote.speaker_ref_end] == speaker
+
+
+# "As X noted, Y": the cue's clause is the one its adverbial hangs on; a later "as" is "while".
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            'As the mayor noted on Friday, the bridge "will never be finished on time."',
+            [("partial", 'the bridge "will never be finished on time."', "the mayor", "noted")],
+        ),
+        (
+            "As the report noted, wages have not kept up with rents in most cities.",
+            [
+                (
+                    "indirect",
+                    "wages have not kept up with rents in most cities",
+                    "the report",
+                    "noted",
+                )
+            ],
+        ),
+        ("The crowd cheered loudly as the mayor explained.", []),
+        ("As the mayor explained the plan, the crowd cheered loudly.", []),
+    ],
+)
+def test_as_clause_attributes_the_clause_it_modifies(nlp, text, found):
+    quotes = quotes_of(nlp, text)
+    assert [(q.kind, q.text, q.speaker_text, q.cue) for q in quotes] == found
+
+
+# A participle after a reported clause is the reporter's, unless the reporter is parenthetical.
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker_text"),
+    [
+        (
+            'Dana Ortiz said last week that the mayor represents "old money," stating that his '
+            'friends "never pay their taxes."',
+            "stating",
+            "Dana Ortiz",
+        ),
+        (
+            'Reed cannot win the state, the source recalled, adding that the mayor "never pays his '
+            'taxes."',
+            "adding",
+            "the source",
+        ),
+    ],
+)
+def test_participle_cue_is_the_reporters(nlp, text, cue, speaker_text):
+    quote = next(q for q in quotes_of(nlp, text) if q.cue == cue)
+    assert quote.speaker_text == speaker_text
+
+
+# A cue-less partial quote is its own sentence's main subject's, else the previous speaker's.
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            '"We will win this state," Tom Reed said.\n\nDana Ortiz lamented that the "danger" '
+            'came from a plan "allowing racist sentiments to surface."',
+            "Dana Ortiz",
+        ),
+        (
+            '"We will win this state," Tom Reed said.\n\nIn his view, the "danger" came from a '
+            'plan "allowing racist sentiments to surface."',
+            "Tom Reed",
+        ),
+        (  # a quoted predicate coordinated with the subject's verb is someone else's words
+            '"We will win this state," Tom Reed said.\n\nDana Ortiz and the mayor spoke and '
+            '"had a discussion about slowing things down."',
+            "Tom Reed",
+        ),
+    ],
+)
+def test_partial_quote_without_cue_takes_its_sentence_subject(nlp, text, speaker):
+    last = quotes_of(nlp, text)[-1]
+    assert (last.kind, last.cue, last.speaker) == ("partial", "", speaker)
+
+
+# A pronoun skips a person whose gender the article itself gives otherwise; no list of names.
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (  # an honorific tells Reed's gender
+            "Dana Ortiz said she would run again. Mr. Reed arrived later.\n\n"
+            '"We are ready to sign," she said.',
+            "Dana Ortiz",
+        ),
+        (  # so does the pronoun subject of what each of them said
+            "Dana Ortiz said she would run again. Tom Reed said he was tired.\n\n"
+            '"We are ready to sign," she said.',
+            "Dana Ortiz",
+        ),
+        (  # an agreeing pronoun still takes the latest person
+            "Dana Ortiz said she would run again. Tom Reed said he was tired.\n\n"
+            '"We are ready to sign," he said.',
+            "Tom Reed",
+        ),
+        (  # without evidence in the article, the latest person
+            "Dana Ortiz arrived early. Tom Reed arrived later.\n\n"
+            '"We are ready to sign," she said.',
+            "Tom Reed",
+        ),
+    ],
+)
+def test_pronoun_agrees_in_gender(nlp, text, speaker):
+    last = quotes_of(nlp, text)[-1]
+    assert (last.kind, last.speaker) == ("direct", speaker)
 
 
 # Expected speakers and spans written by hand from each sentence: who the sentence says spoke.
@@ -411,6 +554,72 @@ def test_speaker_resolution(nlp, text, speaker_text, speaker, speaker_kind):
             "retired neurosurgeon Ben Carson",
             "said",
         ),
+        (  # a subject the parser hangs as an apposition of an earlier noun
+            "Speaking to reporters in Ohio, her husband, former governor Tom Brady said his wife "
+            'was "uniquely qualified" for the job.',
+            "partial",
+            'his wife was "uniquely qualified" for the job',
+            "former governor Tom Brady",
+            "said",
+        ),
+        (  # the same words parsed with their subject: unchanged
+            'Her husband, former governor Tom Brady, said his wife was "uniquely qualified."',
+            "partial",
+            'his wife was "uniquely qualified."',
+            "Her husband, former governor Tom Brady",
+            "said",
+        ),
+        (  # a cue in a phrase of a noun: the subject of the noun's verb
+            'And he made a point of saying the old bridge "was a place of hope and pride."',
+            "partial",
+            'the old bridge "was a place of hope and pride."',
+            "he",
+            "saying",
+        ),
+        (  # ... or of an adjective
+            "Many voters are especially keen on telling the candidates to stop "
+            '"making promises they cannot keep."',
+            "partial",
+            'to stop "making promises they cannot keep."',
+            "Many voters",
+            "telling",
+        ),
+        (  # a relative clause inside the phrase keeps its own subject
+            "And he made a point of visiting the old bridge, which locals call "
+            '"a place of hope and pride."',
+            "direct",
+            '"a place of hope and pride."',
+            "locals",
+            "call",
+        ),
+        (  # the one who issues a video speaks through what it says
+            'Tom Reed released a video that said the plan was "a total disaster."',
+            "partial",
+            'the plan was "a total disaster."',
+            "Tom Reed",
+            "said",
+        ),
+        (
+            'The campaign posted an ad which claimed the senator "never showed up for work."',
+            "partial",
+            'the senator "never showed up for work."',
+            "The campaign",
+            "claimed",
+        ),
+        (  # a thing that speaks as subject is its own source
+            'A report that said the plan was "a total disaster" angered the mayor.',
+            "partial",
+            'the plan was "a total disaster"',
+            "that",
+            "said",
+        ),
+        (  # a person met is not the one who met them
+            'The mayor met a reporter who said the plan was "a total disaster."',
+            "partial",
+            'the plan was "a total disaster."',
+            "who",
+            "said",
+        ),
         (  # the one who issues a statement speaks through it
             'Trump released a statement saying the ruling was "a disgrace to the nation."',
             "partial",
@@ -455,6 +664,15 @@ def test_scare_quote_under_a_verb_is_not_a_quote(nlp, text):
     assert quotes_of(nlp, text) == []
 
 
+def test_quoted_object_alone_stays_direct(nlp):
+    quote = only(quotes_of(nlp, 'The mayor warned against "fevered dreams."'))
+    assert (quote.kind, quote.text, quote.speaker_text) == (
+        "direct",
+        '"fevered dreams."',
+        "The mayor",
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "runs", "n_anomalies"),
     [
@@ -472,6 +690,17 @@ def test_scare_quote_under_a_verb_is_not_a_quote(nlp, text):
         ("He saw \u2018Hamilton\u2019 and didn\u2019t like it.", ["\u2018Hamilton\u2019"], 0),
         ("\u2018We don\u2019t know,\u2019 she said.", ["\u2018We don\u2019t know,\u2019"], 0),
         ("She said \"he told me 'no' twice.\"", ["\"he told me 'no' twice.\""], 0),
+        (  # an opening curly mark typed as the closing one still closes
+            "\u201cAre you coming?\u201c he asked. \u201cNo.\u201d",
+            ["\u201cAre you coming?\u201c", "\u201cNo.\u201d"],
+            0,
+        ),
+        ("\u201cWe won,\u201c she said.", ["\u201cWe won,\u201c"], 0),
+        (  # placed like an opening mark, it reopens the quote and counts as stray
+            "\u201cHe said \u201cno\u201d twice.",
+            ["\u201cno\u201d"],
+            1,
+        ),
     ],
 )
 def test_quote_runs_and_anomalies(text, runs, n_anomalies):
