@@ -586,6 +586,33 @@ def _clause(doc: Doc, text: str, verb: Token, cue_words: frozenset[str]) -> Char
             return _trim(text, _char_span(doc[child.left_edge.i : end + 1]))
     if verb.dep_ == "parataxis" or _as_clause(verb):
         return _around(doc, text, doc[verb.head.left_edge.i : verb.head.right_edge.i + 1], verb)
+    stranded = _stranded_that_clause(verb)
+    if stranded is not None:
+        return _trim(text, _char_span(doc[stranded.left_edge.i : stranded.right_edge.i + 1]))
+    return None
+
+
+def _stranded_that_clause(verb: Token) -> Token | None:
+    """A *that* clause the parser hung on a noun of the cue's adjunct, the head of that clause.
+
+    "predicted at the debate that Republicans will take "every state"", "said for the first time
+    that ..." are parsed with the clause as a relative clause of "debate" or "time". It is the
+    verb's complement when "that" is a complementizer: marked as one, or standing for a role
+    its clause already fills ("that Republicans will take every state" has its object).
+
+    Notes:
+        PolNeAR guidelines ("Content"): the content of "said that ..." is the clause after
+        "that", whatever stands between the cue and it; the parse is the small model's error.
+    """
+    if any(c.dep_ in ("dobj", "ccomp", "xcomp") for c in verb.children):
+        return None
+    for prep in (c for c in verb.rights if c.dep_ == "prep"):
+        for noun in (t for t in prep.subtree if t.dep_ == "pobj"):
+            for clause in (c for c in noun.rights if c.dep_ == "relcl"):
+                that = clause.left_edge
+                roles = [c.dep_ for c in clause.children]
+                if that.lower_ == "that" and (that.dep_ == "mark" or roles.count(that.dep_) > 1):
+                    return clause
     return None
 
 

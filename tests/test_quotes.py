@@ -147,6 +147,90 @@ def test_partial_quote_is_the_reported_clause(nlp, text, content, quoted, speake
     assert [text[s:e] for s, e in quote.quoted] == [quoted]
 
 
+def hand_parsed(nlp: Language, rows: list[tuple[str, str, int, str, str]]) -> Doc:
+    """One sentence with the parse given row by row: word, tag, head index, dependency, POS."""
+    words, tags, heads, deps, pos = zip(*rows, strict=True)
+    spaces, inside = [], False
+    for word, after in zip(words, [*words[1:], ""], strict=True):
+        inside = not inside if word == '"' else inside
+        glued = (word == '"' and inside) or (after == '"' and inside) or after in (".", "")
+        spaces.append(not glued)
+    return Doc(
+        nlp.vocab,
+        words=list(words),
+        spaces=spaces,
+        tags=list(tags),
+        heads=list(heads),
+        deps=list(deps),
+        pos=list(pos),
+        sent_starts=[True] + [False] * (len(words) - 1),
+    )
+
+
+# Parses written by hand the way the small model misparses such sentences: the "that" clause of the
+# cue hangs on the noun of its adjunct ("debate") as a relative clause.
+STRANDED = [
+    ("The", "DT", 1, "det", "DET"),
+    ("mayor", "NN", 2, "nsubj", "NOUN"),
+    ("predicted", "VBD", 2, "ROOT", "VERB"),
+    ("at", "IN", 2, "prep", "ADP"),
+    ("the", "DT", 5, "det", "DET"),
+    ("debate", "NN", 3, "pobj", "NOUN"),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "content"),
+    [
+        (  # "that" as an object its clause already has: a complementizer
+            [
+                ("that", "WDT", 9, "dobj", "PRON"),
+                ("voters", "NNS", 9, "nsubj", "NOUN"),
+                ("will", "MD", 9, "aux", "AUX"),
+                ("take", "VB", 5, "relcl", "VERB"),
+                ('"', "``", 9, "punct", "PUNCT"),
+                ("every", "DT", 12, "det", "DET"),
+                ("seat", "NN", 9, "dobj", "NOUN"),
+                ('"', "''", 9, "punct", "PUNCT"),
+                (".", ".", 2, "punct", "PUNCT"),
+            ],
+            'that voters will take "every seat"',
+        ),
+        (  # "that" marked as a complementizer
+            [
+                ("that", "IN", 10, "mark", "SCONJ"),
+                ('"', "``", 8, "punct", "PUNCT"),
+                ("nobody", "NN", 10, "nsubj", "PRON"),
+                ('"', "''", 8, "punct", "PUNCT"),
+                ("won", "VBD", 5, "relcl", "VERB"),
+                ("the", "DT", 12, "det", "DET"),
+                ("vote", "NN", 10, "dobj", "NOUN"),
+                (".", ".", 2, "punct", "PUNCT"),
+            ],
+            'that "nobody" won the vote',
+        ),
+        (  # a real relative clause: "that" is its only subject
+            [
+                ("that", "WDT", 7, "nsubj", "PRON"),
+                ("ran", "VBD", 5, "relcl", "VERB"),
+                ('"', "``", 9, "punct", "PUNCT"),
+                ("very", "RB", 10, "advmod", "ADV"),
+                ("late", "RB", 7, "advmod", "ADV"),
+                ('"', "''", 9, "punct", "PUNCT"),
+                (".", ".", 2, "punct", "PUNCT"),
+            ],
+            None,
+        ),
+    ],
+)
+def test_that_clause_hung_on_an_adjunct_noun_is_the_cues(nlp, rows, content):
+    doc = hand_parsed(nlp, STRANDED + rows)
+    found = [q for q in extract_quotes(doc, PARAMS) if q.text.startswith("that")]
+    assert [(q.kind, q.text, q.speaker_text, q.cue) for q in found] == (
+        [("partial", content, "The mayor", "predicted")] if content else []
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "content", "speaker_text", "cue"),
     [
