@@ -741,6 +741,11 @@ def _overlaps(a: CharSpan, b: CharSpan) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+def _in_quotes(position: int, runs: Sequence[QuoteRun]) -> bool:
+    """Whether the character at `position` lies inside one of the quotation runs."""
+    return any(r.start <= position < r.end for r in runs)
+
+
 def _words_outside(text: str, span: CharSpan, runs: Sequence[QuoteRun]) -> int:
     """Words of `span` outside the runs, not counting a leading complementizer."""
     chars = list(text[span[0] : span[1]])
@@ -866,7 +871,7 @@ def draft_attributions(
     """
     text = doc.text
     runs = [r for r in runs if not is_title(doc, text, r, params.max_title_words)]
-    cues = [c for c in cues if not any(r.start <= c.start < r.end for r in runs)]
+    cues = [c for c in cues if not _in_quotes(c.start, runs)]
     owner: dict[int, list[int]] = {}
     for i, run in enumerate(runs):
         holders = [n for n, c in enumerate(cues) if c.clause and _overlaps(c.clause, run.parts[0])]
@@ -996,7 +1001,7 @@ def _governing_verb(doc: Doc, run: QuoteRun, runs: Sequence[QuoteRun]) -> Token 
         if token.dep_ == "conj" and token.pos_ in ("VERB", "AUX"):
             return None
         head = token.head
-        while not (head.pos_ == "VERB" and not any(r.start <= head.idx < r.end for r in runs)):
+        while not (head.pos_ == "VERB" and not _in_quotes(head.idx, runs)):
             if head.head.i == head.i:
                 return None
             head = head.head
@@ -1024,7 +1029,7 @@ def _colon_draft(doc: Doc, text: str, run: QuoteRun, runs: Sequence[QuoteRun]) -
     lead_tokens = [
         t
         for t in doc[colon[0].sent.start : colon.start]
-        if not t.is_punct and not any(r.start <= t.idx < r.end for r in runs)
+        if not t.is_punct and not _in_quotes(t.idx, runs)
     ]
     if not lead_tokens:
         return None
@@ -1088,7 +1093,7 @@ def _governed_draft(
     """
     verb = _governing_verb(doc, run, runs)
     speaker = _subject(verb) if verb is not None else None
-    if verb is None or speaker is None or any(r.start <= speaker.idx < r.end for r in runs):
+    if verb is None or speaker is None or _in_quotes(speaker.idx, runs):
         return None
     short = _n_words(text[run.start : run.end]) <= params.min_words_scare_quote
     if short and verb.lower_ not in {*params.speech_verbs, *params.naming_verbs}:
@@ -1246,17 +1251,13 @@ def _name_genders(
             e for e in ent.sent.ents if e.label_ == "PERSON" and e[-1].lower_ != ent[-1].lower_
         ]
         subject, verb = ent.root, ent.root.head
-        if others or subject.dep_ != "nsubj" or any(r.start <= subject.idx < r.end for r in runs):
+        if others or subject.dep_ != "nsubj" or _in_quotes(subject.idx, runs):
             continue
         if any(c.dep_ in ("dobj", "dative") for c in verb.children):
             continue  # "told Clinton she ...": the pronoun may be the object
         for clause in verb.children:
             pronoun = next((c for c in clause.children if c.dep_ == "nsubj"), None)
-            if (
-                clause.dep_ != "ccomp"
-                or pronoun is None
-                or any(r.start <= pronoun.idx < r.end for r in runs)
-            ):
+            if clause.dep_ != "ccomp" or pronoun is None or _in_quotes(pronoun.idx, runs):
                 continue
             if (gender := _gender(pronoun)) is not None:
                 vote(ent, gender)
@@ -1358,7 +1359,7 @@ def _subject_referents(
     """Named people who are the subject of a verb outside quotation marks, in text order."""
     refs = []
     for token in doc:
-        if token.dep_ == "nsubj" and not any(r.start <= token.idx < r.end for r in runs):
+        if token.dep_ == "nsubj" and not _in_quotes(token.idx, runs):
             named = _name_of(doc, token, full_names)
             if named is not None and named.person:
                 refs.append(named)
@@ -1409,18 +1410,20 @@ def _governs(verb: Token, token: Token) -> bool:
     return True
 
 
-def extract_quotes(doc: Doc, params: QuotesParams) -> list[Quote]:
+def extract_quotes(doc: Doc, params: QuotesParams, marks: QuoteMarks | None = None) -> list[Quote]:
     """Extract the attributions of one parsed article, speakers resolved.
 
     Args:
         doc: a spaCy Doc of the clean article text, with parser and NER.
         params: the quotes step's parameters.
+        marks: `find_quote_runs` of the article's text, when the caller has paired its marks
+            already; paired here otherwise.
 
     Returns:
         The attributions ordered by start offset; offsets are into ``doc.text``.
     """
     text = doc.text
-    runs = find_quote_runs(text).runs
+    runs = (find_quote_runs(text) if marks is None else marks).runs
     drafts = draft_attributions(doc, runs, find_cues(doc, params), params)
     full_names = _full_names(doc)
     subjects = _subject_referents(doc, runs, full_names)
@@ -1555,7 +1558,7 @@ def article_quotes(doc: Doc, params: QuotesParams) -> ArticleQuotes:
     # `Doc.text` joins every token anew on each call: once per article here.
     text = doc.text
     marks = find_quote_runs(text)
-    found = extract_quotes(doc, params)
+    found = extract_quotes(doc, params, marks)
     n_words = [content_words(text, quote) for quote in found]
     return ArticleQuotes(found, n_words, len(marks.runs), marks.n_anomalies)
 
