@@ -14,6 +14,7 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +25,7 @@ from tqdm import tqdm
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+    from spacy.vocab import Vocab
 
     from stages.clean import CleanParams, InputFile
 
@@ -261,21 +263,40 @@ def shard_paths(folder: str | os.PathLike[str]) -> list[Path]:
     return sorted(Path(folder).glob("shard-*.spacy"))
 
 
+# Lexemes a reading thread's vocabulary may hold before it is replaced by an empty one.
+SHARD_VOCAB_LEXEMES = 200_000
+_readers = threading.local()
+
+
+def _shard_vocab() -> Vocab:
+    """This thread's vocabulary for reading shards, replaced once it passes the size limit.
+
+    Building a lexeme computes its lexical attributes in Python, a third of the cost of reading
+    a shard; most words recur from shard to shard, so keeping them saves that work, and the
+    limit keeps memory bounded however many shards a worker reads. One per thread, because
+    Dask may run several workers as threads of one process and a vocabulary is not thread-safe.
+    """
+    import spacy
+
+    vocab = getattr(_readers, "vocab", None)
+    if vocab is None or len(vocab) > SHARD_VOCAB_LEXEMES:
+        vocab = _readers.vocab = spacy.blank("en").vocab
+    return vocab
+
+
 def read_shard(path: str | os.PathLike[str]) -> list[Doc]:
-    """The parsed Docs of one shard, in a vocabulary of their own (shards carry their strings).
+    """The parsed Docs of one shard (shards carry their own strings).
 
     Each Doc's ``user_data["parse_key"]`` is the SHA-256 of its stored token attributes and
     spaces: equal keys mean the same text with the same annotation, whichever shard or run it
     came from, so per-article results can be cached under it (`cached`).
     """
     # Imported here: the runner process imports this module and never needs spaCy.
-    import spacy
     from spacy.tokens import DocBin
 
     freeze_msgpack_extensions()
-    vocab = spacy.blank("en").vocab
     docbin = DocBin().from_bytes(Path(path).read_bytes())
-    docs = list(docbin.get_docs(vocab))
+    docs = list(docbin.get_docs(_shard_vocab()))
     for doc, tokens, spaces in zip(docs, docbin.tokens, docbin.spaces, strict=True):
         doc.user_data["parse_key"] = hashlib.sha256(tokens.tobytes() + spaces.tobytes()).hexdigest()
     return docs

@@ -15,6 +15,7 @@ Docs is alive at a time, so memory stays flat however many articles there are.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import inspect
@@ -192,22 +193,14 @@ def _plan(
 
 
 def corpus_entries(
-    pairs: Iterable[tuple[str, str]],
-    parse_unit: Callable[[list[str]], list[bytes]],
-    store: DocStore | None,
-    params: ParseParams,
-    pool: engine.Pool | None,
-    window: int,
+    plan: deque[Planned], parsed: Iterable[bytes], store: DocStore | None
 ) -> Iterator[tuple[str, bytes]]:
-    """Yield ``(doc_id, serialized parse)`` for every article, in order, parsing only new texts.
+    """Yield ``(doc_id, serialized parse)`` for every planned article, in order.
 
-    New texts go to `parse_unit` on `pool` in units of `params.batch_size`; each parse is added
-    to `store` as it arrives. Cached parses are read when their turn comes, so only the articles
+    `parsed` holds the parses of the uncached articles of `plan`, in order, as they arrive; each
+    is added to `store`. Cached parses are read when their turn comes, so only the articles
     between the oldest unfinished unit and the newest submitted one are ever pending.
     """
-    plan: deque[Planned] = deque()
-    units = _plan(pairs, store, params.batch_size, plan)
-    parsed = itertools.chain.from_iterable(engine.map_ordered(parse_unit, units, pool, window))
     for data in parsed:
         while plan[0].cached:
             done = plan.popleft()
@@ -279,18 +272,31 @@ def parse_corpus(
     """
     engine_params = engine_params or engine.EngineParams()
     spec = (params.model, tuple(params.exclude))
+    plan: deque[Planned] = deque()
+    units = _plan(zip(doc_ids, texts, strict=True), store, params.batch_size, plan)
     in_process = engine_params.engine == "local" and params.n_process == 1
-    if in_process:
-        parse_unit = functools.partial(parse_texts, nlp, batch_size=params.batch_size)
-    else:
-        parse_unit = functools.partial(_parse_on_worker, *spec, params.batch_size)
+    if not in_process:
+        # New texts that fit in one unit (a few articles added to a parsed corpus) are parsed
+        # here: starting workers and loading the model in each takes longer than the parse.
+        ahead = list(itertools.islice(units, 2))
+        in_process = len(ahead) < 2
+        units = itertools.chain(ahead, units)
     workers = params.n_process if engine_params.engine == "local" else engine_params.n_workers
     rows = []
-    with engine.open_pool(
-        engine_params, params.n_process, functools.partial(worker_model, *spec), client
-    ) as pool:
-        pairs = zip(doc_ids, texts, strict=True)
-        entries = corpus_entries(pairs, parse_unit, store, params, pool, window=2 * workers)
+    with contextlib.ExitStack() as stack:
+        if in_process:
+            parse_unit = functools.partial(parse_texts, nlp, batch_size=params.batch_size)
+            pool = None
+        else:
+            parse_unit = functools.partial(_parse_on_worker, *spec, params.batch_size)
+            setup = functools.partial(worker_model, *spec)
+            pool = stack.enter_context(
+                engine.open_pool(engine_params, params.n_process, setup, client)
+            )
+        parsed = itertools.chain.from_iterable(
+            engine.map_ordered(parse_unit, units, pool, 2 * workers)
+        )
+        entries = corpus_entries(plan, parsed, store)
         for index, shard in enumerate(spacy.util.minibatch(entries, params.shard_size)):
             data, row = build_shard(shard)
             write(shard_name(index), data)

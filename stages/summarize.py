@@ -114,16 +114,19 @@ def speaker_table(
         speaker_entity_id=quotes["speaker_entity_id"].fillna(""),
     ).sort_values(["doc_id", "start"])
     # One row per speaker: a named speaker whose quotes were introduced once by name and once by
-    # "the official" keeps the kind most of its quotes have.
+    # "the official" keeps the kind most of its quotes have (on a tie, the one met first).
     keys = ["speaker", "speaker_entity_id"]
+    kinds = rows.groupby([*keys, "speaker_kind"], sort=False, dropna=False).size()
+    kinds = kinds.reset_index(name="n").sort_values("n", ascending=False, kind="stable")
+    main_kind = kinds.drop_duplicates(keys).set_index(keys)["speaker_kind"]
     grouped = rows.groupby(keys, sort=False, dropna=False)
     table = grouped.agg(
-        speaker_kind=("speaker_kind", lambda kinds: kinds.value_counts().index[0]),
         quotes=("quote_id", "size"),
         quoted_words=("words", "sum"),
         articles=("doc_id", "nunique"),
         first_quote=("text", "first"),
     )
+    table["speaker_kind"] = main_kind
     by_kind = rows.pivot_table(index=keys, columns="kind", values="quote_id", aggfunc="size")
     table = table.join(by_kind.reindex(columns=list(KINDS)).fillna(0).astype(int)).reset_index()
     table["quoted_share"] = (

@@ -283,3 +283,14 @@ def test_a_parse_key_follows_the_parse_not_the_shard(nlp: Language, tmp_path: Pa
     assert keys["some", "tech/6"] == keys["all", "tech/6"]
     # five different texts (the empty one is rejected by the clean stage), five keys
     assert len({key for (name, _), key in keys.items() if name == "all"}) == 5
+
+
+@pytest.mark.parametrize(("limit", "same_vocab"), [(10**6, True), (0, False)])
+def test_shards_share_a_vocabulary_until_it_passes_the_limit(
+    nlp: Language, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int, same_vocab: bool
+) -> None:
+    monkeypatch.setattr(io, "SHARD_VOCAB_LEXEMES", limit)
+    first, *_, last = clean_and_parse(nlp, CORPUS, tmp_path)
+    before, after = io.read_shard(first), io.read_shard(last)
+    assert (before[0].vocab is after[0].vocab) is same_vocab
+    assert [doc.text for doc in io.read_shard(first)] == [doc.text for doc in before]

@@ -12,7 +12,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import DocBin
 
-from stages import io
+from stages import io, parse
 from stages.parse import (
     PARAGRAPH_BREAKS,
     ParseParams,
@@ -123,6 +123,24 @@ def test_adding_articles_parses_only_them_and_gives_full_parse_bytes(
     store.added.clear()
     assert shard_bytes(nlp, CORPUS, params, store) == full
     assert store.added == []
+
+
+@pytest.mark.parametrize(("batch_size", "starts_workers"), [(2, False), (1, True)])
+def test_few_new_texts_are_parsed_without_starting_workers(
+    nlp: Language, monkeypatch: pytest.MonkeyPatch, batch_size: int, starts_workers: bool
+) -> None:
+    """bbc/5 and bbc/6 are new: one unit of two texts is parsed here, two units go to workers."""
+    one, two = (ParseParams(batch_size=batch_size, n_process=n) for n in (1, 2))
+    corpus = {**CORPUS, "bbc/6": "A new text."}
+    store = MemoryStore()
+    shard_bytes(nlp, dict(list(CORPUS.items())[:4]), one, store)
+    opened = []
+    open_pool = parse.engine.open_pool
+    monkeypatch.setattr(
+        parse.engine, "open_pool", lambda *args: opened.append(args) or open_pool(*args)
+    )
+    assert shard_bytes(nlp, corpus, two, store) == shard_bytes(nlp, corpus, one)
+    assert bool(opened) is starts_workers
 
 
 def test_a_cached_parse_keeps_each_articles_own_id(nlp: Language) -> None:
