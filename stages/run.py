@@ -34,12 +34,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stages import io
 from stages.params import ParamsError, as_dict, build
 
 if TYPE_CHECKING:
     # Imported where used: every notebook kernel imports this module, and nbformat's schema
-    # validator takes seconds to import.
+    # validator takes seconds to import; the runner starts the kernel before it imports pandas
+    # (under stages.io), so the two start-ups overlap.
     import nbformat
 
 KERNEL = "python3"
@@ -165,6 +165,7 @@ def engine_params() -> Any:
     Read here rather than tracked by DVC: every engine writes byte-identical outputs, so moving
     from this machine to a cluster must not re-run anything.
     """
+    from stages import io
     from stages.engine import engine_section
 
     return engine_section(io.read_yaml(repo_root() / "params.yaml"))
@@ -174,6 +175,8 @@ def inputs_table(config: StageConfig) -> Any:
     """What the stage read: rows of each table, files of each folder, and the spaCy model that
     made the parses (from the parse stage's metrics, when it is an input)."""
     import pandas as pd
+
+    from stages import io
 
     rows = []
     for name in config.inputs:
@@ -299,12 +302,6 @@ def execute(
     step: str, deps: dict[str, str], outs: dict[str, str], other: dict[str, str], notebook: str
 ) -> None:
     """Validate, run and write one step; on failure remove every output and raise SystemExit."""
-    # jsonschema, under nbformat, imports rfc3987_syntax when installed, to check "iri" strings,
-    # which no notebook schema has; importing it compiles 39 grammars, 2 s of every stage.
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
-    import nbformat
-    import papermill
-
     root = repo_root()
     sources = sorted((root / "notebooks").glob(f"[0-9][0-9]_{step}.ipynb"))
     if len(sources) != 1:
@@ -318,6 +315,15 @@ def execute(
         _remove(path)
     _ensure_kernel()
     with _warm_kernel(root, step) as kernel:
+        # Imported while the kernel starts. jsonschema, under nbformat, imports rfc3987_syntax
+        # when installed, to check "iri" strings, which no notebook schema has; importing it
+        # compiles 39 grammars, 2 s of every stage.
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+        import nbformat
+        import papermill
+
+        from stages import io
+
         try:
             params = tracked_params(step)
             typed_params(step, params)
