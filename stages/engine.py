@@ -10,8 +10,8 @@ Expensive per-worker state, such as a loaded spaCy pipeline, is created once per
 Dask) and looked up by the unit through `worker_id()`, never shipped with every task.
 
 Per-article results of the entities and quotes rules are cached under the article's parse key
-(`stages.io.read_shard`) in a folder named by `rules_fingerprint`, so a re-run after adding
-articles runs the rules on the new articles only.
+(`stages.io.Shard`) in a folder named by `rules_fingerprint`, so a re-run after adding
+articles builds the Docs of, and runs the rules on, the new articles only.
 """
 
 from __future__ import annotations
@@ -211,9 +211,9 @@ def map_shards(
 
 
 def _on_docs(fn: Callable[..., R], tables: Mapping[str, str | os.PathLike[str]], path: Path) -> R:
-    docs = io.read_shard(path)
-    doc_ids = [doc.user_data["doc_id"] for doc in docs]
-    return fn(docs, **{name: io.read_doc_rows(table, doc_ids) for name, table in tables.items()})
+    shard = io.read_shard(path)
+    rows = {name: io.read_doc_rows(table, shard.doc_ids) for name, table in tables.items()}
+    return fn(shard, **rows)
 
 
 def map_shard_docs(

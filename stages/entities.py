@@ -624,7 +624,7 @@ class ShardMentions(NamedTuple):
 
 
 def shard_mentions(
-    docs: Iterable[Doc],
+    docs: Sequence[Doc],
     articles: pd.DataFrame,
     params: EntitiesParams,
     store: io.FolderStore | None = None,
@@ -632,8 +632,8 @@ def shard_mentions(
     """The mentions of one shard's parsed articles, for `entity_tables` to put together.
 
     Args:
-        docs: parsed clean texts, each with `doc.user_data["doc_id"]` (and ``"parse_key"``
-            when `store` is given).
+        docs: parsed clean texts: a `stages.io.Shard`, or Docs with ``user_data["doc_id"]``
+            (and ``"parse_key"`` for `store`); see `stages.io.cached_each`.
         articles: the clean stage's articles rows of these documents (doc_id, block_starts,
             block_ends, block_kinds and the offset map columns); other rows are ignored.
         params: the stage parameters.
@@ -645,14 +645,13 @@ def shard_mentions(
     """
     by_id = articles.set_index("doc_id", drop=False)
     rows, headlines = [], []
-    for doc in docs:
-        doc_id = doc.user_data["doc_id"]
+    found = io.cached_each(store, docs, functools.partial(extract_mentions, params=params))
+    for doc_id, doc_mentions in found:
         article = by_id.loc[doc_id]
         to_raw = offset_map(article).to_raw
         title = headline_span(article) or (-1, -1)
         headlines.append((doc_id, *title))
-        key = doc.user_data.get("parse_key")
-        for m in io.cached(store, key, functools.partial(extract_mentions, doc, params)):
+        for m in doc_mentions:
             raw_start, raw_end = to_raw(m.start, m.end)
             rows.append(
                 {

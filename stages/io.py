@@ -15,7 +15,7 @@ import pickle
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -226,20 +226,34 @@ def rows_cache(folder: str | os.PathLike[str], fingerprint: str) -> FolderStore:
     return FolderStore(Path(folder) / fingerprint[:16], suffix=".pickle")
 
 
-def cached(store: FolderStore | None, key: str | None, compute: Callable[[], T]) -> T:
-    """`compute()`, or what it returned for `key` in an earlier run (kept in `store`).
+def cached_each(
+    store: FolderStore | None, docs: Sequence[Doc], compute: Callable[[Doc], T]
+) -> list[tuple[str, T]]:
+    """``(doc_id, compute(doc))`` for every Doc, or what `compute` returned for it earlier.
 
-    The store's folder is named by a fingerprint of the code and parameters that make the value,
-    so a value read back is the one `compute` would return now; pickle keeps its types exact.
-    Without a store or a key, `compute()` runs and nothing is kept.
+    An earlier value is looked up under the Doc's ``user_data["parse_key"]`` in `store`, whose
+    folder is named by a fingerprint of the code and parameters that make the value, so a value
+    read back is the one `compute` would return now; pickle keeps its types exact. New values
+    are added to `store`. Given a `Shard`, only the Docs of articles not in `store` are built.
+    Without a store, or for Docs without a parse key, `compute` runs and nothing is kept.
     """
-    if store is None or key is None:
-        return compute()
-    if store.has(key):
-        return pickle.loads(store.get(key))
-    value = compute()
-    store.put(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    return value
+    if isinstance(docs, Shard):
+        doc_ids, keys = docs.doc_ids, docs.parse_keys
+    else:
+        doc_ids = [doc.user_data["doc_id"] for doc in docs]
+        keys = [doc.user_data.get("parse_key") for doc in docs]
+    found: dict[int, T] = {}
+    if store is not None:
+        for i, key in enumerate(keys):
+            if key is not None and store.has(key):
+                found[i] = pickle.loads(store.get(key))
+    missing = [i for i in range(len(doc_ids)) if i not in found]
+    built = docs.build(missing) if isinstance(docs, Shard) else [docs[i] for i in missing]
+    for i, doc in zip(missing, built, strict=True):
+        found[i] = compute(doc)
+        if store is not None and keys[i] is not None:
+            store.put(keys[i], pickle.dumps(found[i], protocol=pickle.HIGHEST_PROTOCOL))
+    return [(doc_id, found[i]) for i, doc_id in enumerate(doc_ids)]
 
 
 @functools.cache
@@ -284,19 +298,62 @@ def _shard_vocab() -> Vocab:
     return vocab
 
 
-def read_shard(path: str | os.PathLike[str]) -> list[Doc]:
-    """The parsed Docs of one shard (shards carry their own strings).
+class Shard(Sequence["Doc"]):
+    """The parsed articles of one `DocBin` shard: every id and parse key at once, Docs on demand.
 
-    Each Doc's ``user_data["parse_key"]`` is the SHA-256 of its stored token attributes and
-    spaces: equal keys mean the same text with the same annotation, whichever shard or run it
-    came from, so per-article results can be cached under it (`cached`).
+    Each article's ``parse_key`` is the SHA-256 of its stored token attributes and spaces: equal
+    keys mean the same text with the same annotation, whichever shard or run it came from, so
+    per-article results can be cached under it (`cached_each`). Keys and ids come from the
+    stored arrays; building a Doc costs far more (a lexeme per new word, every token's
+    attributes), so a re-run that finds most results cached builds the other Docs only. Built
+    Docs carry ``user_data["doc_id"]`` and ``["parse_key"]``.
     """
-    # Imported here: the runner process imports this module and never needs spaCy.
-    from spacy.tokens import DocBin
 
-    freeze_msgpack_extensions()
-    docbin = DocBin().from_bytes(Path(path).read_bytes())
-    docs = list(docbin.get_docs(_shard_vocab()))
-    for doc, tokens, spaces in zip(docs, docbin.tokens, docbin.spaces, strict=True):
-        doc.user_data["parse_key"] = hashlib.sha256(tokens.tobytes() + spaces.tobytes()).hexdigest()
-    return docs
+    def __init__(self, data: bytes) -> None:
+        import srsly
+        from spacy.tokens import DocBin
+
+        freeze_msgpack_extensions()
+        self._docbin = DocBin(store_user_data=True).from_bytes(data)
+        self.doc_ids = [srsly.msgpack_loads(user)["doc_id"] for user in self._docbin.user_data]
+        self.parse_keys = [
+            hashlib.sha256(tokens.tobytes() + spaces.tobytes()).hexdigest()
+            for tokens, spaces in zip(self._docbin.tokens, self._docbin.spaces, strict=True)
+        ]
+
+    def __len__(self) -> int:
+        return len(self.doc_ids)
+
+    def __getitem__(self, index: int) -> Doc:  # type: ignore[override]
+        return self.build([range(len(self))[index]])[0]
+
+    def __iter__(self) -> Iterator[Doc]:
+        return iter(self.build(range(len(self))))
+
+    def build(self, indices: Iterable[int]) -> list[Doc]:
+        """The Docs of the articles at `indices`, in that order."""
+        import numpy
+        from spacy.strings import hash_string
+
+        chosen = list(indices)
+        if not chosen:
+            return []
+        from spacy.tokens import DocBin
+
+        part = DocBin(store_user_data=True)
+        part.attrs = self._docbin.attrs
+        for name in ("tokens", "spaces", "cats", "flags", "user_data", "span_groups"):
+            values = getattr(self._docbin, name)
+            setattr(part, name, [values[i] for i in chosen])
+        # Reading a `DocBin` makes a lexeme of each of its strings: keep those of these Docs.
+        used = set(numpy.unique(numpy.concatenate(part.tokens)).tolist())
+        part.strings = {text for text in self._docbin.strings if hash_string(text) in used}
+        docs = list(part.get_docs(_shard_vocab()))
+        for doc, i in zip(docs, chosen, strict=True):
+            doc.user_data["parse_key"] = self.parse_keys[i]
+        return docs
+
+
+def read_shard(path: str | os.PathLike[str]) -> Shard:
+    """The parse stage's shard at `path` (see `Shard`)."""
+    return Shard(Path(path).read_bytes())

@@ -1573,8 +1573,8 @@ def shard_quotes(
     """The quotes of one shard's parsed articles, for `quote_tables` to put together.
 
     Args:
-        docs: parsed clean texts with ``user_data["doc_id"]`` (and ``"parse_key"`` when `store`
-            is given).
+        docs: parsed clean texts: a `stages.io.Shard`, or Docs with ``user_data["doc_id"]``
+            (and ``"parse_key"`` for `store`); see `stages.io.cached_each`.
         articles: the clean stage's articles rows of these documents (for the offset maps); a
             document without a row keeps clean offsets.
         mentions: the entities stage's mentions of these documents (doc_id, start, end,
@@ -1593,10 +1593,9 @@ def shard_quotes(
     by_doc = articles.set_index("doc_id") if not articles.empty else pd.DataFrame()
     mentions_by_doc = {k: g.reset_index(drop=True) for k, g in mentions.groupby("doc_id")}
     rows, anomalies = [], []
-    for doc in docs:
-        doc_id = doc.user_data["doc_id"]
-        key = doc.user_data.get("parse_key")
-        found = io.cached(store, key, functools.partial(article_quotes, doc, params))
+    for doc_id, found in io.cached_each(
+        store, docs, functools.partial(article_quotes, params=params)
+    ):
         anomalies.append((doc_id, found.n_quote_runs, found.n_anomalies))
         to_raw = raw_offsets(by_doc.loc[doc_id] if doc_id in by_doc.index else None)
         doc_mentions = mentions_by_doc.get(doc_id, pd.DataFrame())

@@ -294,3 +294,18 @@ def test_shards_share_a_vocabulary_until_it_passes_the_limit(
     before, after = io.read_shard(first), io.read_shard(last)
     assert (before[0].vocab is after[0].vocab) is same_vocab
     assert [doc.text for doc in io.read_shard(first)] == [doc.text for doc in before]
+
+
+def test_a_shard_builds_the_docs_asked_for_equal_to_a_full_read(
+    nlp: Language, tmp_path: Path
+) -> None:
+    (path, *_) = clean_and_parse(nlp, CORPUS, tmp_path)
+    shard = io.read_shard(path)
+    every = list(shard)
+    assert [doc.user_data["doc_id"] for doc in every] == shard.doc_ids
+    (second,) = shard.build([1])
+    assert second.user_data == every[1].user_data
+    assert [(t.text, t.tag_, t.dep_, t.head.i, t.ent_type_) for t in second] == [
+        (t.text, t.tag_, t.dep_, t.head.i, t.ent_type_) for t in every[1]
+    ]
+    assert shard.build([]) == []
