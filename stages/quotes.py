@@ -497,6 +497,8 @@ def _subject(verb: Token) -> Token | None:
             while head.dep_ == "ccomp" and head.head.i < head.i and not _set_off(head):
                 head = head.head
         return _subject(head)
+    if (participle := _participle_before(verb)) is not None:
+        return next((c for c in participle.children if c.dep_ == "nsubj"), None)
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
         # "X released a statement saying ...": the one who issued the statement speaks
         issuer = verb.head.head
@@ -506,6 +508,27 @@ def _subject(verb: Token) -> Token | None:
         if verb.head.dep_ == "pobj" and issuer.dep_ == "prep" and issuer.head.pos_ == "VERB":
             return _subject(issuer.head)
         return verb.head
+    return None
+
+
+def _participle_before(verb: Token) -> Token | None:
+    """A participle before a subject-less verb, joined to it by the parser and holding the
+    verb's subject ("Durbin, noting the size of the list, said ..."), or None.
+
+    Notes:
+        A participial phrase set off between a subject and its verb is an adverbial of the verb
+        (Quirk et al. 1985, 15.59); the small model makes either one the head of the other and
+        gives the subject to the participle. A participle cannot head a sentence, so its
+        subject is the verb's.
+    """
+    heads = [verb.head] if verb.dep_ == "parataxis" else []
+    children = [c for c in verb.lefts if c.dep_ in ("ccomp", "advcl")]
+    for participle in heads + children:
+        roles = [c.dep_ for c in participle.children]
+        # with an auxiliary it is a progressive verb ("Trump is winning, he said"), not a phrase
+        before = participle.tag_ == "VBG" and participle.i < verb.i
+        if before and "nsubj" in roles and "aux" not in roles:
+            return participle
     return None
 
 
@@ -558,6 +581,10 @@ def _apposition_before(verb: Token) -> Token | None:
     if i < verb.sent.start:
         return None
     token = doc[i]
+    # the phrase ending right before the verb may carry a relative clause ("..., a White House
+    # official who spoke on condition of anonymity said"): climb to its head
+    while token.head.i < token.i and token.head.right_edge.i == i and token.dep_ != "appos":
+        token = token.head
     if (
         token.dep_ == "appos"
         and token.pos_ in ("PROPN", "NOUN")
@@ -947,6 +974,9 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
         # a cue before its content: the subject of the verb its phrase hangs on, or the noun
         # phrase right before the cue
         found = _phrase_subject(cue.token) or _apposition_before(cue.token)
+        if found is None and _after_quote(cue.token):
+            # inverted between the parts of a quote (""The risk," said Edward Leamer, "is ...")
+            found = _noun_phrase_after(cue.token)
         return draft if found is None else draft._replace(cue=cue._replace(speaker=found))
     between = doc.char_span(draft.content[1], cue.start, alignment_mode="contract")
     nominals = [t for t in between or [] if t.pos_ in ("PROPN", "NOUN", "PRON")]
@@ -965,13 +995,33 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
     return draft._replace(cue=cue._replace(speaker=min(nominals, key=_depth)))
 
 
+def _after_quote(verb: Token) -> bool:
+    """Whether `verb` comes right after a closing quotation mark (a comma between them or not).
+
+    Notes:
+        A speech verb before its subject is English quotative inversion, which follows the quote
+        (""...," said Kirby"; Quirk et al. 1985, 18.50): the subject is the phrase after the verb.
+    """
+    doc = verb.doc
+    i = verb.i - 1
+    while i >= verb.sent.start and doc[i].text in (",", "—"):
+        i -= 1
+    return i >= verb.sent.start and doc[i].text in QUOTE_MARKS
+
+
 def _noun_phrase_after(verb: Token) -> Token | None:
-    """The head of a noun phrase starting right after `verb`, or None."""
+    """The head of a noun phrase starting right after `verb`, or None.
+
+    Notes:
+        A capitalized word the tagger took for an adverb (""...," said Skelly") is a name:
+        adverbs are not capitalized inside a sentence.
+    """
     doc = verb.doc
     i = verb.i + 1
     while i < len(doc) and (doc[i].pos_ in ("DET", "ADJ") or doc[i].dep_ == "amod"):
         i += 1
-    if i == len(doc) or doc[i].pos_ not in ("PROPN", "NOUN", "PRON"):
+    name_as_adverb = i < len(doc) and doc[i].pos_ == "ADV" and doc[i].is_title
+    if i == len(doc) or (doc[i].pos_ not in ("PROPN", "NOUN", "PRON") and not name_as_adverb):
         return None
     head = doc[i]
     while head.dep_ in ("compound", "amod", "nmod") and head.head.i > head.i:

@@ -726,6 +726,75 @@ def test_speaker_found_beyond_the_speech_verb_list(nlp, text, kind, content, spe
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "content", "speaker"),
+    [
+        (  # a subject with a relative clause the parser hangs as an apposition
+            "Although there is no such link with the mayor's team, a city official who spoke "
+            'anonymously to discuss the budget said Tuesday, "Certainly there are talks between '
+            'the city and the union."',
+            "direct",
+            '"Certainly there are talks between the city and the union."',
+            "a city official who spoke anonymously to discuss the budget",
+        ),
+        (  # a participial phrase between the subject and its verb
+            "But Sen. Paul K. Morton (R-Ohio), noting the size of the deficit, said, "
+            '"Let me tell you, this is a heck of a problem."',
+            "direct",
+            '"Let me tell you, this is a heck of a problem."',
+            "Paul K. Morton",
+        ),
+        (  # an inverted name the tagger takes for an adverb
+            '"The danger is real," said Skelly, explaining that the dam was old.',
+            "direct",
+            '"The danger is real,"',
+            "Skelly",
+        ),
+        (  # a progressive verb before the cue is its reported clause, not a phrase
+            "Trump is winning, he said.",
+            "indirect",
+            "Trump is winning",
+            "he",
+        ),
+    ],
+)
+def test_speaker_the_parser_misplaced(nlp, text, kind, content, speaker):
+    quote = quotes_of(nlp, text)[0]
+    assert (quote.kind, quote.text, quote.speaker) == (kind, content, speaker)
+
+
+#: The small model's parse of a sentence seen in news, one token a row (text, space after, tag,
+#: part of speech, dependency, head): the inverted name is made the subject of the second part's
+#: verb and the cue is left without one.
+INVERTED_BETWEEN_PARTS = [
+    ('"', False, "``", "PUNCT", "punct", 5),
+    ("The", True, "DT", "DET", "det", 2),
+    ("risk", False, "NN", "NOUN", "dep", 5),
+    (",", False, ",", "PUNCT", "punct", 5),
+    ('"', True, "''", "PUNCT", "punct", 5),
+    ("said", True, "VBD", "VERB", "parataxis", 10),
+    ("Edward", True, "NNP", "PROPN", "compound", 7),
+    ("Larkin", False, "NNP", "PROPN", "nsubj", 10),
+    (",", True, ",", "PUNCT", "punct", 7),
+    ('"', False, "``", "PUNCT", "punct", 10),
+    ("is", True, "VBZ", "AUX", "ROOT", 10),
+    ("that", True, "IN", "SCONJ", "mark", 13),
+    ("we", True, "PRP", "PRON", "nsubj", 13),
+    ("lose", True, "VBP", "VERB", "ccomp", 10),
+    ("workers", False, "NNS", "NOUN", "dobj", 13),
+    (".", False, ".", "PUNCT", "punct", 10),
+    ('"', False, "''", "PUNCT", "punct", 10),
+]
+
+
+def test_inverted_speaker_between_quote_parts_the_parser_gave_away(nlp):
+    words, spaces, tags, pos, deps, heads = (
+        list(column) for column in zip(*INVERTED_BETWEEN_PARTS, strict=True)
+    )
+    doc = Doc(nlp.vocab, words, spaces, tags=tags, pos=pos, heads=heads, deps=deps)
+    assert {q.speaker_text for q in extract_quotes(doc, PARAMS)} == {"Edward Larkin"}
+
+
 def test_adjunct_speech_is_its_own_attribution(nlp):
     text = (
         "The United States said it will not join the attack, with Biden warning Netanyahu to "
