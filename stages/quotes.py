@@ -4,13 +4,13 @@ The extractor works in three passes over one parsed article:
 
 1. quotation marks are paired on the characters, paragraph by paragraph (`find_quote_runs`), so
    that a quote running over several paragraphs is one run and stray marks are only counted;
-2. speech cues (a speech or naming verb with its subject, or *according to*) are read off the
-   dependency parse (`find_cues`); `draft_attributions` gives each run to the closest cue whose
-   reported clause holds it (`partial` when the clause has words of its own outside the marks,
-   `direct` otherwise) or to the cue right beside it; a run with no speech cue goes to a colon
-   before it, to the subject of the verb it hangs on, or to the subject of the sentence just
-   before it, and otherwise continues the previous speaker; cues whose clause holds no quotation
-   marks give `indirect` attributions;
+2. speech cues (a speech or naming verb with its subject, *according to*, or *in a poll*) are
+   read off the dependency parse (`find_cues`); `draft_attributions` gives each run to the
+   closest cue whose reported clause holds it (`partial` when the clause has words of its own
+   outside the marks, `direct` otherwise) or to the cue right beside it; a run with no speech
+   cue goes to a colon before it, to the subject of the verb it hangs on, or to the subject of
+   the sentence just before it, and otherwise continues the previous speaker; cues whose
+   clause holds no quotation marks give `indirect` attributions;
 3. each local speaker mention is resolved (`resolve_speaker`): pronouns to the latest person
    speaking or acting as subject before them whose gender, as far as the article tells it
    (`_name_genders`), agrees; relative pronouns to their antecedent; nominals to their earlier
@@ -177,6 +177,10 @@ NAMING_VERB_FAMILIES = (
 )
 
 
+#: Nouns of surveys whose findings *in <noun>* attributes ("in a CNN poll, ...").
+SURVEY_NOUNS = ("poll", "polls", "polling", "survey", "surveys")
+
+
 def _forms(families: Iterable[str]) -> list[str]:
     return [form for family in families for form in family.split()]
 
@@ -199,6 +203,8 @@ class QuotesParams:
             introduce the run.
         continue_paragraphs: a quoted run with no cue continues the previous speaker when that
             speaker's attribution is at most this many paragraphs back.
+        survey_nouns: nouns of surveys ("poll"): a clause with *in <noun>* adjoined is the
+            survey's finding, its source the noun (matched on ``token.lower_``).
         gold: a PolNeAR-format folder (``text/``, ``attributions/``) whose annotations score the
             quotes in the stage's report, matched by article name = doc_id; empty for none.
             Point `clean.input` at its ``text/`` folder to evaluate on annotated news.
@@ -211,6 +217,7 @@ class QuotesParams:
     max_title_words: int = 6
     max_cue_gap: int = 120
     continue_paragraphs: int = 2
+    survey_nouns: list[str] = field(default_factory=lambda: list(SURVEY_NOUNS))
     gold: str = ""
 
     def __post_init__(self) -> None:
@@ -679,7 +686,8 @@ def _objects(doc: Doc, text: str, verb: Token) -> CharSpan | None:
 
 
 def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
-    """Speech cues of a parsed document: speech and naming verbs used as verbs, *according to X*.
+    """Speech cues of a parsed document: speech and naming verbs used as verbs, *according to X*,
+    *in <survey>* (`_survey_cue`).
 
     Args:
         doc: a parsed spaCy Doc.
@@ -725,7 +733,44 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
             # the whole sentence is attributed, whichever clause the phrase hangs on
             clause = _around(doc, text, token.sent, token)
             cues.append(Cue(token.idx, to.idx + 2, token, source, clause, False))
-    return sorted(cues, key=lambda c: c.start)
+    surveys = frozenset(n.lower() for n in params.survey_nouns)
+    cues.extend(c for c in map(functools.partial(_survey_cue, surveys), doc) if c is not None)
+    return _alone_in_sentence(sorted(cues, key=lambda c: c.start), surveys)
+
+
+def _survey_cue(surveys: frozenset[str], token: Token) -> Cue | None:
+    """*in a poll* (or another survey noun) adjoined to a clause: the clause is the poll's
+    finding ("In a CBS News poll, Clinton led by six points").
+
+    Notes:
+        PolNeAR annotates a survey's results as its attribution, the phrase *in <survey>* as
+        the cue and the survey as the source, like *according to* (seen in train: most
+        attributions with the cue "in" are poll findings), when the phrase opens the clause it
+        hangs on, which then tells what the survey found; after the verb ("she is ahead in the
+        polls", "his lead in the polls") it says where a standing shows and is not annotated.
+    """
+    noun = next((c for c in token.children if c.dep_ == "pobj"), None)
+    verb = token.head
+    if token.lower_ != "in" or noun is None or noun.lower_ not in surveys:
+        return None
+    if token.dep_ != "prep" or verb.pos_ not in ("VERB", "AUX") or token.i > verb.i:
+        return None
+    doc = verb.doc
+    clause = _around(doc, doc.text, doc[verb.left_edge.i : verb.right_edge.i + 1], token)
+    return Cue(token.idx, token.idx + 2, token, noun, clause, False)
+
+
+def _alone_in_sentence(cues: list[Cue], surveys: frozenset[str]) -> list[Cue]:
+    """The cues without the survey cues of sentences that have a cue of their own: "In a poll,
+    most voters said ..." reports what the voters said."""
+
+    def is_survey(cue: Cue) -> bool:
+        return (
+            cue.speaker is not None and cue.token.lower_ == "in" and cue.speaker.lower_ in surveys
+        )
+
+    spoken = {c.token.sent.start for c in cues if not is_survey(c)}
+    return [c for c in cues if not (is_survey(c) and c.token.sent.start in spoken)]
 
 
 class _Draft(NamedTuple):

@@ -795,6 +795,27 @@ def test_inverted_speaker_between_quote_parts_the_parser_gave_away(nlp):
     assert {q.speaker_text for q in extract_quotes(doc, PARAMS)} == {"Edward Larkin"}
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "In the latest survey, the governor trails his rival by four points.",
+            [("the governor trails his rival by four points", "the latest survey", "In")],
+        ),
+        (  # what the voters said is theirs, not the poll's
+            "In a poll released Monday, most voters said they trusted the mayor.",
+            [("they trusted the mayor", "most voters", "said")],
+        ),
+        ("Sanders is ahead in the polls.", []),  # where a standing shows, not a finding
+        ("In the interview, the mayor looked tired.", []),  # not a survey
+    ],
+)
+def test_survey_finding_is_the_surveys(nlp, text, found):
+    quotes = quotes_of(nlp, text)
+    assert [(q.text, q.speaker_text, q.cue) for q in quotes] == found
+    assert all(q.kind == "indirect" for q in quotes)
+
+
 def test_adjunct_speech_is_its_own_attribution(nlp):
     text = (
         "The United States said it will not join the attack, with Biden warning Netanyahu to "
