@@ -4,13 +4,13 @@ The extractor works in three passes over one parsed article:
 
 1. quotation marks are paired on the characters, paragraph by paragraph (`find_quote_runs`), so
    that a quote running over several paragraphs is one run and stray marks are only counted;
-2. speech cues (a speech or naming verb with its subject, *according to*, or *in a poll*) are
-   read off the dependency parse (`find_cues`); `draft_attributions` gives each run to the
-   closest cue whose reported clause holds it (`partial` when the clause has words of its own
-   outside the marks, `direct` otherwise) or to the cue right beside it; a run with no speech
-   cue goes to a colon before it, to the subject of the verb it hangs on, or to the subject of
-   the sentence just before it, and otherwise continues the previous speaker; cues whose
-   clause holds no quotation marks give `indirect` attributions;
+2. speech cues (a speech or naming verb with its subject, *according to*, *in a poll*, a headline's
+   "Source:") are read off the dependency parse (`find_cues`); `draft_attributions` gives each run
+   to the closest cue whose reported clause holds it (`partial` when the clause has words of its own
+   outside the marks, `direct` otherwise) or to the cue right beside it; a run with no speech cue
+   goes to a colon before it, to the subject of the verb it hangs on, or to the subject of the
+   sentence just before it, and otherwise continues the previous speaker; cues whose clause holds no
+   quotation marks give `indirect` attributions;
 3. each local speaker mention is resolved (`resolve_speaker`): pronouns to the latest person
    speaking or acting as subject before them whose gender, as far as the article tells it
    (`_name_genders`), agrees; relative pronouns to their antecedent; nominals to their earlier
@@ -687,7 +687,7 @@ def _objects(doc: Doc, text: str, verb: Token) -> CharSpan | None:
 
 def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
     """Speech cues of a parsed document: speech and naming verbs used as verbs, *according to X*,
-    *in <survey>* (`_survey_cue`).
+    *in <survey>* (`_survey_cue`), the colon of a headline "<source>: ..." (`_headline_cue`).
 
     Args:
         doc: a parsed spaCy Doc.
@@ -735,6 +735,9 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
             cues.append(Cue(token.idx, to.idx + 2, token, source, clause, False))
     surveys = frozenset(n.lower() for n in params.survey_nouns)
     cues.extend(c for c in map(functools.partial(_survey_cue, surveys), doc) if c is not None)
+    headline = _headline_cue(doc, surveys)
+    if headline is not None:
+        cues.append(headline)
     return _alone_in_sentence(sorted(cues, key=lambda c: c.start), surveys)
 
 
@@ -758,6 +761,37 @@ def _survey_cue(surveys: frozenset[str], token: Token) -> Cue | None:
     doc = verb.doc
     clause = _around(doc, doc.text, doc[verb.left_edge.i : verb.right_edge.i + 1], token)
     return Cue(token.idx, token.idx + 2, token, noun, clause, False)
+
+
+def _headline_cue(doc: Doc, surveys: frozenset[str]) -> Cue | None:
+    """The cue of a headline "<source>: <what they said>" ("Lynch: No outside influence on the
+    probe"), the colon, whose source is a name or a survey ("Poll: ..."), or None.
+
+    Notes:
+        Headline style gives a statement its source before a colon in place of a speech verb
+        (AP Stylebook, "colon"); PolNeAR annotates it so, the colon the cue and all after it the
+        content. A label before the colon ("The Latest:", "Breaking:", "BYLINE:") is not a
+        source: the lead must be a short noun phrase ending in a named entity or a survey noun.
+    """
+    paragraphs = _paragraphs(doc.text)
+    if not paragraphs:
+        return None
+    first = doc.char_span(*paragraphs[0], alignment_mode="expand")
+    colon = next((t for t in first or [] if t.text == ":"), None)
+    if first is None or colon is None:
+        return None
+    lead = [t for t in doc[first.start : colon.i] if not t.is_punct]
+    end = doc.text.find(";", colon.idx, paragraphs[0][1])  # a subhead follows a semicolon
+    rest = _trim(doc.text, (colon.idx + 1, paragraphs[0][1] if end < 0 else end))
+    said = doc.text[rest[0] : rest[1]]
+    if not 0 < len(lead) <= 6 or _n_words(said) < 3 or said.endswith("?"):
+        return None  # a question ("Cruz: conservative or career politician?") asks, not quotes
+    if any(t.pos_ in ("VERB", "AUX", "ADP", "CCONJ") for t in lead):
+        return None  # "Sanders heckles his critics:" has a verb that is the cue; "A and B:" a topic
+    last = lead[-1]
+    if last.ent_type_ not in NAMED_LABELS and last.lower_ not in surveys:
+        return None
+    return Cue(colon.idx, colon.idx + 1, colon, last, rest, False)
 
 
 def _alone_in_sentence(cues: list[Cue], surveys: frozenset[str]) -> list[Cue]:

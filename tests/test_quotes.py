@@ -816,6 +816,34 @@ def test_survey_finding_is_the_surveys(nlp, text, found):
     assert all(q.kind == "indirect" for q in quotes)
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "Gov. Maria Lopez: The bridge will open next spring.\n\nThe governor spoke on Monday.",
+            [("The bridge will open next spring", "Maria Lopez")],
+        ),
+        (  # a subhead after a semicolon is not the source's
+            "Gov. Maria Lopez: The bridge will open next spring; the council is not so sure."
+            "\n\nShe spoke.",
+            [("The bridge will open next spring", "Maria Lopez")],
+        ),
+        (
+            "Poll: Voters back the new bridge plan.\n\nMost voters back it.",
+            [("Voters back the new bridge plan", "Poll")],
+        ),
+        ("The Latest: Gov. Maria Lopez opens the bridge.\n\nThe governor spoke.", []),
+        ("Maria Lopez and John Smith: A long feud over the bridge.\n\nThey met.", []),
+        ("Gov. Maria Lopez: Friend or foe of the new bridge?\n\nShe spoke.", []),
+        ("The bridge opens.\n\nGov. Maria Lopez: The bridge will open next spring.", []),
+    ],
+)
+def test_headline_source_before_a_colon(nlp, text, found):
+    quotes = quotes_of(nlp, text)
+    assert [(q.text, q.speaker) for q in quotes] == found
+    assert all((q.kind, q.cue) == ("indirect", ":") for q in quotes)
+
+
 def test_adjunct_speech_is_its_own_attribution(nlp):
     text = (
         "The United States said it will not join the attack, with Biden warning Netanyahu to "
