@@ -154,6 +154,31 @@ SPEECH_VERB_FAMILIES = (
     "yell yells yelled yelling",
     "refuse refuses refused refusing",
     "decline declines declined declining",
+    "point points pointed pointing",
+    "worry worries worried worrying",
+    "signal signals signaled signaling",
+    "demand demands demanded demanding",
+    "remind reminds reminded reminding",
+    "lament laments lamented lamenting",
+    "tout touts touted touting",
+    "bemoan bemoans bemoaned bemoaning",
+    "muse muses mused musing",
+    "quip quips quipped quipping",
+    "speculate speculates speculated speculating",
+    "testify testifies testified testifying",
+    "guarantee guarantees guaranteed guaranteeing",
+    "swear swears swore sworn swearing",
+    "hint hints hinted hinting",
+    "counter counters countered countering",
+    "retort retorts retorted retorting",
+    "fret frets fretted fretting",
+    "scoff scoffs scoffed scoffing",
+    "concur concurs concurred concurring",
+    "forecast forecasts forecasting",
+    "repeat repeats repeated repeating",
+    "echo echoes echoed echoing",
+    "clarify clarifies clarified clarifying",
+    "disclose discloses disclosed disclosing",
 )
 #: Verbs that attribute words only next to quotation marks: naming verbs ("called the plan "a
 #: disaster""), whose objects are content only when they hold a quotation, and verbs that are
@@ -1499,7 +1524,7 @@ def _own_subject(
     doc: Doc, prev: Quote, draft: _Draft, subjects: Sequence[_Referent]
 ) -> tuple[_Referent, Token] | None:
     """The person (and head token) a cue-less partial quote's own sentence names as its main
-    subject, when that is not the previous speaker ("Ramos lamented that the "danger" came from
+    subject, when that is not the previous speaker ("Ramos felt that the "danger" came from
     ..."), or None.
 
     Notes:

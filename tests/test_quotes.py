@@ -510,7 +510,7 @@ def test_participle_cue_is_the_reporters(nlp, text, cue, speaker_text):
     ("text", "speaker"),
     [
         (
-            '"We will win this state," Tom Reed said.\n\nDana Ortiz lamented that the "danger" '
+            '"We will win this state," Tom Reed said.\n\nDana Ortiz felt that the "danger" '
             'came from a plan "allowing racist sentiments to surface."',
             "Dana Ortiz",
         ),
@@ -842,6 +842,34 @@ def test_headline_source_before_a_colon(nlp, text, found):
     quotes = quotes_of(nlp, text)
     assert [(q.text, q.speaker) for q in quotes] == found
     assert all((q.kind, q.cue) == ("indirect", ":") for q in quotes)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "content", "cue"),
+    [
+        (
+            "The engineer pointed out that the dam was old.",
+            "indirect",
+            "that the dam was old",
+            "pointed",
+        ),
+        (
+            "The mayor lamented that the bridge was closed.",
+            "indirect",
+            "that the bridge was closed",
+            "lamented",
+        ),
+        ('"We will fix it," the mayor quipped.', "direct", '"We will fix it,"', "quipped"),
+    ],
+)
+def test_more_speech_verbs(nlp, text, kind, content, cue):
+    quote = only(quotes_of(nlp, text))
+    assert (quote.kind, quote.text, quote.cue) == (kind, content, cue)
+
+
+@pytest.mark.parametrize("text", ["The arrow points to the door.", "They repeated the test twice."])
+def test_speech_verb_without_reported_clause_is_no_attribution(nlp, text):
+    assert quotes_of(nlp, text) == []
 
 
 def test_adjunct_speech_is_its_own_attribution(nlp):
