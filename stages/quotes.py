@@ -202,6 +202,21 @@ NAMING_VERB_FAMILIES = (
 )
 
 
+#: Verbs of taking a stance on someone or something, whose object is the content even without
+#: quotation marks ("Christie blasted Trump", "criticized the president's foreign policy").
+STANCE_VERB_FAMILIES = (
+    "reject rejects rejected rejecting",
+    "criticize criticizes criticized criticizing",
+    "praise praises praised praising",
+    "accuse accuses accused accusing",
+    "blame blames blamed blaming",
+    "condemn condemns condemned condemning",
+    "applaud applauds applauded applauding",
+    "denounce denounces denounced denouncing",
+    "dismiss dismisses dismissed dismissing",
+    "slam slams slammed slamming",
+    "blast blasts blasted blasting",
+)
 #: Nouns of surveys whose findings *in <noun>* attributes ("in a CNN poll, ...").
 SURVEY_NOUNS = ("poll", "polls", "polling", "survey", "surveys")
 
@@ -228,6 +243,9 @@ class QuotesParams:
             introduce the run.
         continue_paragraphs: a quoted run with no cue continues the previous speaker when that
             speaker's attribution is at most this many paragraphs back.
+        stance_verbs: surface forms of verbs of taking a stance on someone or something,
+            whose direct object is the content even without quotation marks ("blasted the
+            plan"); a verb also in `naming_verbs` needs quotation marks only without an object.
         survey_nouns: nouns of surveys ("poll"): a clause with *in <noun>* adjoined is the
             survey's finding, its source the noun (matched on ``token.lower_``).
         gold: a PolNeAR-format folder (``text/``, ``attributions/``) whose annotations score the
@@ -242,6 +260,7 @@ class QuotesParams:
     max_title_words: int = 6
     max_cue_gap: int = 120
     continue_paragraphs: int = 2
+    stance_verbs: list[str] = field(default_factory=lambda: _forms(STANCE_VERB_FAMILIES))
     survey_nouns: list[str] = field(default_factory=lambda: list(SURVEY_NOUNS))
     gold: str = ""
 
@@ -726,30 +745,29 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
         signals attribution; a colon introducing speech belongs to the cue but is not needed to
         find it. Muzny et al. (2017) likewise anchor quote attribution on reporting verbs.
         Naming verbs ("called it "a disgrace"") attribute their quoted objects (PolNeAR mixed
-        attributions); their clause needs quotation marks to count.
+        attributions); their clause needs quotation marks to count. Stance verbs ("blasted the
+        plan") attribute their object with or without quotation marks: PolNeAR annotates the
+        object as the content of such verbs (seen in train).
     """
     text = doc.text
     speech = frozenset(v.lower() for v in params.speech_verbs)
     naming = frozenset(v.lower() for v in params.naming_verbs)
+    stance = frozenset(v.lower() for v in params.stance_verbs)
     cues = []
     for token in doc:
         if not token.tag_.startswith("VB") or token.dep_ == "amod":
             continue
+        # a stance verb's object is what the subject holds ("endorsed Cruz"), quoted or not
+        held = token.lower_ in stance and any(c.dep_ == "dobj" for c in token.children)
         if token.lower_ in speech:
             clause = _clause(doc, text, token, speech | naming)
-        elif token.lower_ in naming:
+        elif token.lower_ in naming or held:
             clause = _objects(doc, text, token)
         else:
             continue
+        needs_quote = token.lower_ in naming and token.lower_ not in speech and not held
         cues.append(
-            Cue(
-                token.idx,
-                token.idx + len(token),
-                token,
-                _subject(token),
-                clause,
-                token.lower_ in naming and token.lower_ not in speech,
-            )
+            Cue(token.idx, token.idx + len(token), token, _subject(token), clause, needs_quote)
         )
     for token in doc[:-1]:
         if token.lower_ == "according" and doc[token.i + 1].lower_ == "to":

@@ -872,6 +872,26 @@ def test_speech_verb_without_reported_clause_is_no_attribution(nlp, text):
     assert quotes_of(nlp, text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("The governor blasted the new budget plan.", [("indirect", "the new budget plan")]),
+        (
+            "The senator accused the mayor of lying about the bridge.",
+            [("indirect", "the mayor of lying about the bridge")],
+        ),
+        (  # quoted words in the object make it partial, as for naming verbs
+            'The senator criticized the plan as "a disaster."',
+            [("partial", 'the plan as "a disaster."')],
+        ),
+        ("The team blasted through the wall.", []),  # no object: not a stance
+        ("The critics dismissed.", []),
+    ],
+)
+def test_stance_verb_object_is_the_content(nlp, text, found):
+    assert [(q.kind, q.text) for q in quotes_of(nlp, text)] == found
+
+
 def test_adjunct_speech_is_its_own_attribution(nlp):
     text = (
         "The United States said it will not join the attack, with Biden warning Netanyahu to "
