@@ -179,6 +179,7 @@ SPEECH_VERB_FAMILIES = (
     "echo echoes echoed echoing",
     "clarify clarifies clarified clarifying",
     "disclose discloses disclosed disclosing",
+    "answer answers answered answering",
 )
 #: Verbs that attribute words only next to quotation marks: naming verbs ("called the plan "a
 #: disaster""), whose objects are content only when they hold a quotation, and verbs that are

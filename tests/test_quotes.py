@@ -860,6 +860,7 @@ def test_headline_source_before_a_colon(nlp, text, found):
             "lamented",
         ),
         ('"We will fix it," the mayor quipped.', "direct", '"We will fix it,"', "quipped"),
+        ('"Not yet," the mayor answered.', "direct", '"Not yet,"', "answered"),
     ],
 )
 def test_more_speech_verbs(nlp, text, kind, content, cue):
