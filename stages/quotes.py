@@ -203,9 +203,19 @@ NAMING_VERB_FAMILIES = (
 )
 
 
-#: Verbs of taking a stance on someone or something, whose object is the content even without
-#: quotation marks ("Christie blasted Trump", "criticized the president's foreign policy").
-STANCE_VERB_FAMILIES = (
+#: Verbs whose direct object is the content even without quotation marks: taking a stance on
+#: someone or something ("Christie blasted Trump", "criticized the president's foreign policy"),
+#: and speech verbs whose object is a message ("announced his candidacy", "cited the report").
+OBJECT_VERB_FAMILIES = (
+    "announce announces announced announcing",
+    "propose proposes proposed proposing",
+    "cite cites cited citing",
+    "question questions questioned questioning",
+    "tout touts touted touting",
+    "stress stresses stressed stressing",
+    "note notes noted noting",
+    "remind reminds reminded reminding",
+    "urge urges urged urging",
     "reject rejects rejected rejecting",
     "criticize criticizes criticized criticizing",
     "praise praises praised praising",
@@ -244,9 +254,10 @@ class QuotesParams:
             introduce the run.
         continue_paragraphs: a quoted run with no cue continues the previous speaker when that
             speaker's attribution is at most this many paragraphs back.
-        stance_verbs: surface forms of verbs of taking a stance on someone or something,
-            whose direct object is the content even without quotation marks ("blasted the
-            plan"); a verb also in `naming_verbs` needs quotation marks only without an object.
+        object_verbs: surface forms of verbs whose direct object is the content even without
+            quotation marks: stance verbs ("blasted the plan") and speech verbs of a message
+            ("announced his candidacy", used when the verb has no clause); a verb also in
+            `naming_verbs` needs quotation marks only without an object.
         survey_nouns: nouns of surveys ("poll"): a clause with *in <noun>* adjoined is the
             survey's finding, its source the noun (matched on ``token.lower_``).
         gold: a PolNeAR-format folder (``text/``, ``attributions/``) whose annotations score the
@@ -261,7 +272,7 @@ class QuotesParams:
     max_title_words: int = 6
     max_cue_gap: int = 120
     continue_paragraphs: int = 2
-    stance_verbs: list[str] = field(default_factory=lambda: _forms(STANCE_VERB_FAMILIES))
+    object_verbs: list[str] = field(default_factory=lambda: _forms(OBJECT_VERB_FAMILIES))
     survey_nouns: list[str] = field(default_factory=lambda: list(SURVEY_NOUNS))
     gold: str = ""
 
@@ -730,6 +741,23 @@ def _objects(doc: Doc, text: str, verb: Token) -> CharSpan | None:
     return _trim(text, _char_span(doc[kept[0].left_edge.i : kept[-1].right_edge.i + 1]))
 
 
+def _content_object(verb: Token, speech: bool) -> bool:
+    """Whether an object verb has a direct object that is its content.
+
+    Notes:
+        PolNeAR content (guidelines, "Content") is what is said, a clause or a noun phrase; of a
+        stance verb it is the one or the thing judged ("blasted Trump"). The person or pronoun
+        object of a speech verb is rather the one addressed ("reminded him", "urged Trump"), and
+        its clause, when it has one, is the content ("urged Congress to act").
+    """
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    if obj is None or not speech:
+        return obj is not None
+    if obj.pos_ in ("PRON", "PROPN") or obj.ent_type_ == "PERSON":
+        return False
+    return not any(c.dep_ in ("dative", "ccomp", "xcomp") for c in verb.children)
+
+
 def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
     """Speech cues of a parsed document: speech and naming verbs used as verbs, *according to X*,
     *in <survey>* (`_survey_cue`), the colon of a headline "<source>: ..." (`_headline_cue`).
@@ -746,22 +774,23 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
         signals attribution; a colon introducing speech belongs to the cue but is not needed to
         find it. Muzny et al. (2017) likewise anchor quote attribution on reporting verbs.
         Naming verbs ("called it "a disgrace"") attribute their quoted objects (PolNeAR mixed
-        attributions); their clause needs quotation marks to count. Stance verbs ("blasted the
-        plan") attribute their object with or without quotation marks: PolNeAR annotates the
-        object as the content of such verbs (seen in train).
+        attributions); their clause needs quotation marks to count. Object verbs ("blasted the
+        plan", "announced his candidacy") attribute their object with or without quotation
+        marks: PolNeAR annotates the object as the content of such verbs (seen in train).
     """
     text = doc.text
     speech = frozenset(v.lower() for v in params.speech_verbs)
     naming = frozenset(v.lower() for v in params.naming_verbs)
-    stance = frozenset(v.lower() for v in params.stance_verbs)
+    objects = frozenset(v.lower() for v in params.object_verbs)
     cues = []
     for token in doc:
         if not token.tag_.startswith("VB") or token.dep_ == "amod":
             continue
-        # a stance verb's object is what the subject holds ("endorsed Cruz"), quoted or not
-        held = token.lower_ in stance and any(c.dep_ == "dobj" for c in token.children)
+        held = token.lower_ in objects and _content_object(token, token.lower_ in speech)
         if token.lower_ in speech:
             clause = _clause(doc, text, token, speech | naming)
+            if clause is None and held:
+                clause = _objects(doc, text, token)
         elif token.lower_ in naming or held:
             clause = _objects(doc, text, token)
         else:

@@ -885,11 +885,20 @@ def test_speech_verb_without_reported_clause_is_no_attribution(nlp, text):
             'The senator criticized the plan as "a disaster."',
             [("partial", 'the plan as "a disaster."')],
         ),
+        (  # a speech verb of a message without a clause: its object
+            "The senator cited the report as evidence.",
+            [("indirect", "the report as evidence")],
+        ),
+        (  # with a clause: the clause
+            "The governor announced that she would resign.",
+            [("indirect", "that she would resign")],
+        ),
+        ("The mayor reminded him.", []),  # the one addressed, not a message
         ("The team blasted through the wall.", []),  # no object: not a stance
         ("The critics dismissed.", []),
     ],
 )
-def test_stance_verb_object_is_the_content(nlp, text, found):
+def test_object_verb_object_is_the_content(nlp, text, found):
     assert [(q.kind, q.text) for q in quotes_of(nlp, text)] == found
 
 
