@@ -964,8 +964,11 @@ def _nearest_cue(doc: Doc, text: str, run: QuoteRun, cues: Sequence[Cue], max_ga
         gap = (run.end, cue.start) if cue.start >= run.end else (cue.end, run.start)
         if gap[0] > gap[1] or gap[1] - gap[0] >= best_gap:
             continue
-        if cue.start >= run.end and cue.clause and cue.clause[0] >= cue.end:
-            continue  # the cue introduces its own clause after it, not the quote before it
+        after = cue.start >= run.end and cue.clause is not None and cue.clause[0] >= cue.end
+        if after and text[cue.clause[0]] not in QUOTE_MARKS:
+            # the cue introduces its own clause after it, not the quote before it; a quote after
+            # it is the second part of one the cue frames (""A," he said, "B."")
+            continue
         if "\n" in text[gap[0] : gap[1]]:
             continue
         between = doc.char_span(*gap, alignment_mode="expand") if gap[1] > gap[0] else []

@@ -902,6 +902,27 @@ def test_object_verb_object_is_the_content(nlp, text, found):
     assert [(q.kind, q.text) for q in quotes_of(nlp, text)] == found
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (  # a quote framed by its cue is one quote of two parts
+            '"Supporters of the other candidates," Blackwell says, "have focused on paid '
+            'advertising that has a limited effect."',
+            [("Blackwell", 2)],
+        ),
+        (  # a cue after a sentence end introduces only the quote after it
+            '"We will win this state," Reed said. Kirby then told reporters, '
+            '"We will not give up."',
+            [("Reed", 1), ("Kirby", 1)],
+        ),
+    ],
+)
+def test_quote_framed_by_its_cue(nlp, text, found):
+    quotes = quotes_of(nlp, text)
+    assert [(q.speaker_text, len(q.quoted)) for q in quotes] == found
+    assert all(q.kind == "direct" for q in quotes)
+
+
 def test_adjunct_speech_is_its_own_attribution(nlp):
     text = (
         "The United States said it will not join the attack, with Biden warning Netanyahu to "
