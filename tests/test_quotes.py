@@ -889,6 +889,10 @@ def test_speech_verb_without_reported_clause_is_no_attribution(nlp, text):
             "The senator cited the report as evidence.",
             [("indirect", "the report as evidence")],
         ),
+        (
+            "The company declined further comment.",
+            [("indirect", "further comment")],
+        ),
         (  # with a clause: the clause
             "The governor announced that she would resign.",
             [("indirect", "that she would resign")],
