@@ -4,13 +4,13 @@ The extractor works in three passes over one parsed article:
 
 1. quotation marks are paired on the characters, paragraph by paragraph (`find_quote_runs`), so
    that a quote running over several paragraphs is one run and stray marks are only counted;
-2. speech cues (a speech or naming verb with its subject, or *according to*) are read off the
-   dependency parse (`find_cues`); `draft_attributions` gives each run to the closest cue whose
-   reported clause holds it (`partial` when the clause has words of its own outside the marks,
-   `direct` otherwise) or to the cue right beside it; a run with no speech cue goes to a colon
-   before it, to the subject of the verb it hangs on, or to the subject of the sentence just
-   before it, and otherwise continues the previous speaker; cues whose clause holds no quotation
-   marks give `indirect` attributions;
+2. speech cues (a speech or naming verb with its subject, *according to*, *in a poll*, a headline's
+   "Source:") are read off the dependency parse (`find_cues`); `draft_attributions` gives each run
+   to the closest cue whose reported clause holds it (`partial` when the clause has words of its own
+   outside the marks, `direct` otherwise) or to the cue right beside it; a run with no speech cue
+   goes to a colon before it, to the subject of the verb it hangs on, or to the subject of the
+   sentence just before it, and otherwise continues the previous speaker; cues whose clause holds no
+   quotation marks give `indirect` attributions;
 3. each local speaker mention is resolved (`resolve_speaker`): pronouns to the latest person
    speaking or acting as subject before them whose gender, as far as the article tells it
    (`_name_genders`), agrees; relative pronouns to their antecedent; nominals to their earlier
@@ -154,6 +154,32 @@ SPEECH_VERB_FAMILIES = (
     "yell yells yelled yelling",
     "refuse refuses refused refusing",
     "decline declines declined declining",
+    "point points pointed pointing",
+    "worry worries worried worrying",
+    "signal signals signaled signaling",
+    "demand demands demanded demanding",
+    "remind reminds reminded reminding",
+    "lament laments lamented lamenting",
+    "tout touts touted touting",
+    "bemoan bemoans bemoaned bemoaning",
+    "muse muses mused musing",
+    "quip quips quipped quipping",
+    "speculate speculates speculated speculating",
+    "testify testifies testified testifying",
+    "guarantee guarantees guaranteed guaranteeing",
+    "swear swears swore sworn swearing",
+    "hint hints hinted hinting",
+    "counter counters countered countering",
+    "retort retorts retorted retorting",
+    "fret frets fretted fretting",
+    "scoff scoffs scoffed scoffing",
+    "concur concurs concurred concurring",
+    "forecast forecasts forecasting",
+    "repeat repeats repeated repeating",
+    "echo echoes echoed echoing",
+    "clarify clarifies clarified clarifying",
+    "disclose discloses disclosed disclosing",
+    "answer answers answered answering",
 )
 #: Verbs that attribute words only next to quotation marks: naming verbs ("called the plan "a
 #: disaster""), whose objects are content only when they hold a quotation, and verbs that are
@@ -175,6 +201,41 @@ NAMING_VERB_FAMILIES = (
     "dismiss dismisses dismissed dismissing",
     "continue continues continued continuing",
 )
+
+
+#: Verbs whose direct object is the content even without quotation marks: taking a stance on
+#: someone or something ("Christie blasted Trump", "criticized the president's foreign policy"),
+#: and speech verbs whose object is a message ("announced his candidacy", "cited the report").
+OBJECT_VERB_FAMILIES = (
+    "announce announces announced announcing",
+    "propose proposes proposed proposing",
+    "cite cites cited citing",
+    "question questions questioned questioning",
+    "tout touts touted touting",
+    "stress stresses stressed stressing",
+    "note notes noted noting",
+    "remind reminds reminded reminding",
+    "urge urges urged urging",
+    "reiterate reiterates reiterated reiterating",
+    "decline declines declined declining",
+    "learn learns learned",
+    "argue argues argued arguing",
+    "estimate estimates estimated estimating",
+    "allege alleges alleged alleging",
+    "reject rejects rejected rejecting",
+    "criticize criticizes criticized criticizing",
+    "praise praises praised praising",
+    "accuse accuses accused accusing",
+    "blame blames blamed blaming",
+    "condemn condemns condemned condemning",
+    "applaud applauds applauded applauding",
+    "denounce denounces denounced denouncing",
+    "dismiss dismisses dismissed dismissing",
+    "slam slams slammed slamming",
+    "blast blasts blasted blasting",
+)
+#: Nouns of surveys whose findings *in <noun>* attributes ("in a CNN poll, ...").
+SURVEY_NOUNS = ("poll", "polls", "polling", "survey", "surveys")
 
 
 def _forms(families: Iterable[str]) -> list[str]:
@@ -199,6 +260,12 @@ class QuotesParams:
             introduce the run.
         continue_paragraphs: a quoted run with no cue continues the previous speaker when that
             speaker's attribution is at most this many paragraphs back.
+        object_verbs: surface forms of verbs whose direct object is the content even without
+            quotation marks: stance verbs ("blasted the plan") and speech verbs of a message
+            ("announced his candidacy", used when the verb has no clause); a verb also in
+            `naming_verbs` needs quotation marks only without an object.
+        survey_nouns: nouns of surveys ("poll"): a clause with *in <noun>* adjoined is the
+            survey's finding, its source the noun (matched on ``token.lower_``).
         gold: a PolNeAR-format folder (``text/``, ``attributions/``) whose annotations score the
             quotes in the stage's report, matched by article name = doc_id; empty for none.
             Point `clean.input` at its ``text/`` folder to evaluate on annotated news.
@@ -211,6 +278,8 @@ class QuotesParams:
     max_title_words: int = 6
     max_cue_gap: int = 120
     continue_paragraphs: int = 2
+    object_verbs: list[str] = field(default_factory=lambda: _forms(OBJECT_VERB_FAMILIES))
+    survey_nouns: list[str] = field(default_factory=lambda: list(SURVEY_NOUNS))
     gold: str = ""
 
     def __post_init__(self) -> None:
@@ -497,6 +566,8 @@ def _subject(verb: Token) -> Token | None:
             while head.dep_ == "ccomp" and head.head.i < head.i and not _set_off(head):
                 head = head.head
         return _subject(head)
+    if (participle := _participle_before(verb)) is not None:
+        return next((c for c in participle.children if c.dep_ == "nsubj"), None)
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
         # "X released a statement saying ...": the one who issued the statement speaks
         issuer = verb.head.head
@@ -506,6 +577,27 @@ def _subject(verb: Token) -> Token | None:
         if verb.head.dep_ == "pobj" and issuer.dep_ == "prep" and issuer.head.pos_ == "VERB":
             return _subject(issuer.head)
         return verb.head
+    return None
+
+
+def _participle_before(verb: Token) -> Token | None:
+    """A participle before a subject-less verb, joined to it by the parser and holding the
+    verb's subject ("Durbin, noting the size of the list, said ..."), or None.
+
+    Notes:
+        A participial phrase set off between a subject and its verb is an adverbial of the verb
+        (Quirk et al. 1985, 15.59); the small model makes either one the head of the other and
+        gives the subject to the participle. A participle cannot head a sentence, so its
+        subject is the verb's.
+    """
+    heads = [verb.head] if verb.dep_ == "parataxis" else []
+    children = [c for c in verb.lefts if c.dep_ in ("ccomp", "advcl")]
+    for participle in heads + children:
+        roles = [c.dep_ for c in participle.children]
+        # with an auxiliary it is a progressive verb ("Trump is winning, he said"), not a phrase
+        before = participle.tag_ == "VBG" and participle.i < verb.i
+        if before and "nsubj" in roles and "aux" not in roles:
+            return participle
     return None
 
 
@@ -558,6 +650,10 @@ def _apposition_before(verb: Token) -> Token | None:
     if i < verb.sent.start:
         return None
     token = doc[i]
+    # the phrase ending right before the verb may carry a relative clause ("..., a White House
+    # official who spoke on condition of anonymity said"): climb to its head
+    while token.head.i < token.i and token.head.right_edge.i == i and token.dep_ != "appos":
+        token = token.head
     if (
         token.dep_ == "appos"
         and token.pos_ in ("PROPN", "NOUN")
@@ -651,8 +747,26 @@ def _objects(doc: Doc, text: str, verb: Token) -> CharSpan | None:
     return _trim(text, _char_span(doc[kept[0].left_edge.i : kept[-1].right_edge.i + 1]))
 
 
+def _content_object(verb: Token, speech: bool) -> bool:
+    """Whether an object verb has a direct object that is its content.
+
+    Notes:
+        PolNeAR content (guidelines, "Content") is what is said, a clause or a noun phrase; of a
+        stance verb it is the one or the thing judged ("blasted Trump"). The person or pronoun
+        object of a speech verb is rather the one addressed ("reminded him", "urged Trump"), and
+        its clause, when it has one, is the content ("urged Congress to act").
+    """
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    if obj is None or not speech:
+        return obj is not None
+    if obj.pos_ in ("PRON", "PROPN") or obj.ent_type_ == "PERSON":
+        return False
+    return not any(c.dep_ in ("dative", "ccomp", "xcomp") for c in verb.children)
+
+
 def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
-    """Speech cues of a parsed document: speech and naming verbs used as verbs, *according to X*.
+    """Speech cues of a parsed document: speech and naming verbs used as verbs, *according to X*,
+    *in <survey>* (`_survey_cue`), the colon of a headline "<source>: ..." (`_headline_cue`).
 
     Args:
         doc: a parsed spaCy Doc.
@@ -666,30 +780,30 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
         signals attribution; a colon introducing speech belongs to the cue but is not needed to
         find it. Muzny et al. (2017) likewise anchor quote attribution on reporting verbs.
         Naming verbs ("called it "a disgrace"") attribute their quoted objects (PolNeAR mixed
-        attributions); their clause needs quotation marks to count.
+        attributions); their clause needs quotation marks to count. Object verbs ("blasted the
+        plan", "announced his candidacy") attribute their object with or without quotation
+        marks: PolNeAR annotates the object as the content of such verbs (seen in train).
     """
     text = doc.text
     speech = frozenset(v.lower() for v in params.speech_verbs)
     naming = frozenset(v.lower() for v in params.naming_verbs)
+    objects = frozenset(v.lower() for v in params.object_verbs)
     cues = []
     for token in doc:
         if not token.tag_.startswith("VB") or token.dep_ == "amod":
             continue
+        held = token.lower_ in objects and _content_object(token, token.lower_ in speech)
         if token.lower_ in speech:
             clause = _clause(doc, text, token, speech | naming)
-        elif token.lower_ in naming:
+            if clause is None and held:
+                clause = _objects(doc, text, token)
+        elif token.lower_ in naming or held:
             clause = _objects(doc, text, token)
         else:
             continue
+        needs_quote = token.lower_ in naming and token.lower_ not in speech and not held
         cues.append(
-            Cue(
-                token.idx,
-                token.idx + len(token),
-                token,
-                _subject(token),
-                clause,
-                token.lower_ in naming and token.lower_ not in speech,
-            )
+            Cue(token.idx, token.idx + len(token), token, _subject(token), clause, needs_quote)
         )
     for token in doc[:-1]:
         if token.lower_ == "according" and doc[token.i + 1].lower_ == "to":
@@ -698,7 +812,78 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
             # the whole sentence is attributed, whichever clause the phrase hangs on
             clause = _around(doc, text, token.sent, token)
             cues.append(Cue(token.idx, to.idx + 2, token, source, clause, False))
-    return sorted(cues, key=lambda c: c.start)
+    surveys = frozenset(n.lower() for n in params.survey_nouns)
+    cues.extend(c for c in map(functools.partial(_survey_cue, surveys), doc) if c is not None)
+    headline = _headline_cue(doc, surveys)
+    if headline is not None:
+        cues.append(headline)
+    return _alone_in_sentence(sorted(cues, key=lambda c: c.start), surveys)
+
+
+def _survey_cue(surveys: frozenset[str], token: Token) -> Cue | None:
+    """*in a poll* (or another survey noun) adjoined to a clause: the clause is the poll's
+    finding ("In a CBS News poll, Clinton led by six points").
+
+    Notes:
+        PolNeAR annotates a survey's results as its attribution, the phrase *in <survey>* as
+        the cue and the survey as the source, like *according to* (seen in train: most
+        attributions with the cue "in" are poll findings), when the phrase opens the clause it
+        hangs on, which then tells what the survey found; after the verb ("she is ahead in the
+        polls", "his lead in the polls") it says where a standing shows and is not annotated.
+    """
+    noun = next((c for c in token.children if c.dep_ == "pobj"), None)
+    verb = token.head
+    if token.lower_ != "in" or noun is None or noun.lower_ not in surveys:
+        return None
+    if token.dep_ != "prep" or verb.pos_ not in ("VERB", "AUX") or token.i > verb.i:
+        return None
+    doc = verb.doc
+    clause = _around(doc, doc.text, doc[verb.left_edge.i : verb.right_edge.i + 1], token)
+    return Cue(token.idx, token.idx + 2, token, noun, clause, False)
+
+
+def _headline_cue(doc: Doc, surveys: frozenset[str]) -> Cue | None:
+    """The cue of a headline "<source>: <what they said>" ("Lynch: No outside influence on the
+    probe"), the colon, whose source is a name or a survey ("Poll: ..."), or None.
+
+    Notes:
+        Headline style gives a statement its source before a colon in place of a speech verb
+        (AP Stylebook, "colon"); PolNeAR annotates it so, the colon the cue and all after it the
+        content. A label before the colon ("The Latest:", "Breaking:", "BYLINE:") is not a
+        source: the lead must be a short noun phrase ending in a named entity or a survey noun.
+    """
+    paragraphs = _paragraphs(doc.text)
+    if not paragraphs:
+        return None
+    first = doc.char_span(*paragraphs[0], alignment_mode="expand")
+    colon = next((t for t in first or [] if t.text == ":"), None)
+    if first is None or colon is None:
+        return None
+    lead = [t for t in doc[first.start : colon.i] if not t.is_punct]
+    end = doc.text.find(";", colon.idx, paragraphs[0][1])  # a subhead follows a semicolon
+    rest = _trim(doc.text, (colon.idx + 1, paragraphs[0][1] if end < 0 else end))
+    said = doc.text[rest[0] : rest[1]]
+    if not 0 < len(lead) <= 6 or _n_words(said) < 3 or said.endswith("?"):
+        return None  # a question ("Cruz: conservative or career politician?") asks, not quotes
+    if any(t.pos_ in ("VERB", "AUX", "ADP", "CCONJ") for t in lead):
+        return None  # "Sanders heckles his critics:" has a verb that is the cue; "A and B:" a topic
+    last = lead[-1]
+    if last.ent_type_ not in NAMED_LABELS and last.lower_ not in surveys:
+        return None
+    return Cue(colon.idx, colon.idx + 1, colon, last, rest, False)
+
+
+def _alone_in_sentence(cues: list[Cue], surveys: frozenset[str]) -> list[Cue]:
+    """The cues without the survey cues of sentences that have a cue of their own: "In a poll,
+    most voters said ..." reports what the voters said."""
+
+    def is_survey(cue: Cue) -> bool:
+        return (
+            cue.speaker is not None and cue.token.lower_ == "in" and cue.speaker.lower_ in surveys
+        )
+
+    spoken = {c.token.sent.start for c in cues if not is_survey(c)}
+    return [c for c in cues if not (is_survey(c) and c.token.sent.start in spoken)]
 
 
 class _Draft(NamedTuple):
@@ -785,8 +970,11 @@ def _nearest_cue(doc: Doc, text: str, run: QuoteRun, cues: Sequence[Cue], max_ga
         gap = (run.end, cue.start) if cue.start >= run.end else (cue.end, run.start)
         if gap[0] > gap[1] or gap[1] - gap[0] >= best_gap:
             continue
-        if cue.start >= run.end and cue.clause and cue.clause[0] >= cue.end:
-            continue  # the cue introduces its own clause after it, not the quote before it
+        after = cue.start >= run.end and cue.clause is not None and cue.clause[0] >= cue.end
+        if after and text[cue.clause[0]] not in QUOTE_MARKS:
+            # the cue introduces its own clause after it, not the quote before it; a quote after
+            # it is the second part of one the cue frames (""A," he said, "B."")
+            continue
         if "\n" in text[gap[0] : gap[1]]:
             continue
         between = doc.char_span(*gap, alignment_mode="expand") if gap[1] > gap[0] else []
@@ -947,6 +1135,9 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
         # a cue before its content: the subject of the verb its phrase hangs on, or the noun
         # phrase right before the cue
         found = _phrase_subject(cue.token) or _apposition_before(cue.token)
+        if found is None and _after_quote(cue.token):
+            # inverted between the parts of a quote (""The risk," said Edward Leamer, "is ...")
+            found = _noun_phrase_after(cue.token)
         return draft if found is None else draft._replace(cue=cue._replace(speaker=found))
     between = doc.char_span(draft.content[1], cue.start, alignment_mode="contract")
     nominals = [t for t in between or [] if t.pos_ in ("PROPN", "NOUN", "PRON")]
@@ -965,13 +1156,33 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
     return draft._replace(cue=cue._replace(speaker=min(nominals, key=_depth)))
 
 
+def _after_quote(verb: Token) -> bool:
+    """Whether `verb` comes right after a closing quotation mark (a comma between them or not).
+
+    Notes:
+        A speech verb before its subject is English quotative inversion, which follows the quote
+        (""...," said Kirby"; Quirk et al. 1985, 18.50): the subject is the phrase after the verb.
+    """
+    doc = verb.doc
+    i = verb.i - 1
+    while i >= verb.sent.start and doc[i].text in (",", "—"):
+        i -= 1
+    return i >= verb.sent.start and doc[i].text in QUOTE_MARKS
+
+
 def _noun_phrase_after(verb: Token) -> Token | None:
-    """The head of a noun phrase starting right after `verb`, or None."""
+    """The head of a noun phrase starting right after `verb`, or None.
+
+    Notes:
+        A capitalized word the tagger took for an adverb (""...," said Skelly") is a name:
+        adverbs are not capitalized inside a sentence.
+    """
     doc = verb.doc
     i = verb.i + 1
     while i < len(doc) and (doc[i].pos_ in ("DET", "ADJ") or doc[i].dep_ == "amod"):
         i += 1
-    if i == len(doc) or doc[i].pos_ not in ("PROPN", "NOUN", "PRON"):
+    name_as_adverb = i < len(doc) and doc[i].pos_ == "ADV" and doc[i].is_title
+    if i == len(doc) or (doc[i].pos_ not in ("PROPN", "NOUN", "PRON") and not name_as_adverb):
         return None
     head = doc[i]
     while head.dep_ in ("compound", "amod", "nmod") and head.head.i > head.i:
@@ -1370,7 +1581,7 @@ def _own_subject(
     doc: Doc, prev: Quote, draft: _Draft, subjects: Sequence[_Referent]
 ) -> tuple[_Referent, Token] | None:
     """The person (and head token) a cue-less partial quote's own sentence names as its main
-    subject, when that is not the previous speaker ("Ramos lamented that the "danger" came from
+    subject, when that is not the previous speaker ("Ramos felt that the "danger" came from
     ..."), or None.
 
     Notes:

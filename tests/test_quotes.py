@@ -510,7 +510,7 @@ def test_participle_cue_is_the_reporters(nlp, text, cue, speaker_text):
     ("text", "speaker"),
     [
         (
-            '"We will win this state," Tom Reed said.\n\nDana Ortiz lamented that the "danger" '
+            '"We will win this state," Tom Reed said.\n\nDana Ortiz felt that the "danger" '
             'came from a plan "allowing racist sentiments to surface."',
             "Dana Ortiz",
         ),
@@ -724,6 +724,207 @@ def test_speaker_found_beyond_the_speech_verb_list(nlp, text, kind, content, spe
         speaker_text,
         cue,
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "content", "speaker"),
+    [
+        (  # a subject with a relative clause the parser hangs as an apposition
+            "Although there is no such link with the mayor's team, a city official who spoke "
+            'anonymously to discuss the budget said Tuesday, "Certainly there are talks between '
+            'the city and the union."',
+            "direct",
+            '"Certainly there are talks between the city and the union."',
+            "a city official who spoke anonymously to discuss the budget",
+        ),
+        (  # a participial phrase between the subject and its verb
+            "But Sen. Paul K. Morton (R-Ohio), noting the size of the deficit, said, "
+            '"Let me tell you, this is a heck of a problem."',
+            "direct",
+            '"Let me tell you, this is a heck of a problem."',
+            "Paul K. Morton",
+        ),
+        (  # an inverted name the tagger takes for an adverb
+            '"The danger is real," said Skelly, explaining that the dam was old.',
+            "direct",
+            '"The danger is real,"',
+            "Skelly",
+        ),
+        (  # a progressive verb before the cue is its reported clause, not a phrase
+            "Trump is winning, he said.",
+            "indirect",
+            "Trump is winning",
+            "he",
+        ),
+    ],
+)
+def test_speaker_the_parser_misplaced(nlp, text, kind, content, speaker):
+    quote = quotes_of(nlp, text)[0]
+    assert (quote.kind, quote.text, quote.speaker) == (kind, content, speaker)
+
+
+#: The small model's parse of a sentence seen in news, one token a row (text, space after, tag,
+#: part of speech, dependency, head): the inverted name is made the subject of the second part's
+#: verb and the cue is left without one.
+INVERTED_BETWEEN_PARTS = [
+    ('"', False, "``", "PUNCT", "punct", 5),
+    ("The", True, "DT", "DET", "det", 2),
+    ("risk", False, "NN", "NOUN", "dep", 5),
+    (",", False, ",", "PUNCT", "punct", 5),
+    ('"', True, "''", "PUNCT", "punct", 5),
+    ("said", True, "VBD", "VERB", "parataxis", 10),
+    ("Edward", True, "NNP", "PROPN", "compound", 7),
+    ("Larkin", False, "NNP", "PROPN", "nsubj", 10),
+    (",", True, ",", "PUNCT", "punct", 7),
+    ('"', False, "``", "PUNCT", "punct", 10),
+    ("is", True, "VBZ", "AUX", "ROOT", 10),
+    ("that", True, "IN", "SCONJ", "mark", 13),
+    ("we", True, "PRP", "PRON", "nsubj", 13),
+    ("lose", True, "VBP", "VERB", "ccomp", 10),
+    ("workers", False, "NNS", "NOUN", "dobj", 13),
+    (".", False, ".", "PUNCT", "punct", 10),
+    ('"', False, "''", "PUNCT", "punct", 10),
+]
+
+
+def test_inverted_speaker_between_quote_parts_the_parser_gave_away(nlp):
+    words, spaces, tags, pos, deps, heads = (
+        list(column) for column in zip(*INVERTED_BETWEEN_PARTS, strict=True)
+    )
+    doc = Doc(nlp.vocab, words, spaces, tags=tags, pos=pos, heads=heads, deps=deps)
+    assert {q.speaker_text for q in extract_quotes(doc, PARAMS)} == {"Edward Larkin"}
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "In the latest survey, the governor trails his rival by four points.",
+            [("the governor trails his rival by four points", "the latest survey", "In")],
+        ),
+        (  # what the voters said is theirs, not the poll's
+            "In a poll released Monday, most voters said they trusted the mayor.",
+            [("they trusted the mayor", "most voters", "said")],
+        ),
+        ("Sanders is ahead in the polls.", []),  # where a standing shows, not a finding
+        ("In the interview, the mayor looked tired.", []),  # not a survey
+    ],
+)
+def test_survey_finding_is_the_surveys(nlp, text, found):
+    quotes = quotes_of(nlp, text)
+    assert [(q.text, q.speaker_text, q.cue) for q in quotes] == found
+    assert all(q.kind == "indirect" for q in quotes)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "Gov. Maria Lopez: The bridge will open next spring.\n\nThe governor spoke on Monday.",
+            [("The bridge will open next spring", "Maria Lopez")],
+        ),
+        (  # a subhead after a semicolon is not the source's
+            "Gov. Maria Lopez: The bridge will open next spring; the council is not so sure."
+            "\n\nShe spoke.",
+            [("The bridge will open next spring", "Maria Lopez")],
+        ),
+        (
+            "Poll: Voters back the new bridge plan.\n\nMost voters back it.",
+            [("Voters back the new bridge plan", "Poll")],
+        ),
+        ("The Latest: Gov. Maria Lopez opens the bridge.\n\nThe governor spoke.", []),
+        ("Maria Lopez and John Smith: A long feud over the bridge.\n\nThey met.", []),
+        ("Gov. Maria Lopez: Friend or foe of the new bridge?\n\nShe spoke.", []),
+        ("The bridge opens.\n\nGov. Maria Lopez: The bridge will open next spring.", []),
+    ],
+)
+def test_headline_source_before_a_colon(nlp, text, found):
+    quotes = quotes_of(nlp, text)
+    assert [(q.text, q.speaker) for q in quotes] == found
+    assert all((q.kind, q.cue) == ("indirect", ":") for q in quotes)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "content", "cue"),
+    [
+        (
+            "The engineer pointed out that the dam was old.",
+            "indirect",
+            "that the dam was old",
+            "pointed",
+        ),
+        (
+            "The mayor lamented that the bridge was closed.",
+            "indirect",
+            "that the bridge was closed",
+            "lamented",
+        ),
+        ('"We will fix it," the mayor quipped.', "direct", '"We will fix it,"', "quipped"),
+        ('"Not yet," the mayor answered.', "direct", '"Not yet,"', "answered"),
+    ],
+)
+def test_more_speech_verbs(nlp, text, kind, content, cue):
+    quote = only(quotes_of(nlp, text))
+    assert (quote.kind, quote.text, quote.cue) == (kind, content, cue)
+
+
+@pytest.mark.parametrize("text", ["The arrow points to the door.", "They repeated the test twice."])
+def test_speech_verb_without_reported_clause_is_no_attribution(nlp, text):
+    assert quotes_of(nlp, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("The governor blasted the new budget plan.", [("indirect", "the new budget plan")]),
+        (
+            "The senator accused the mayor of lying about the bridge.",
+            [("indirect", "the mayor of lying about the bridge")],
+        ),
+        (  # quoted words in the object make it partial, as for naming verbs
+            'The senator criticized the plan as "a disaster."',
+            [("partial", 'the plan as "a disaster."')],
+        ),
+        (  # a speech verb of a message without a clause: its object
+            "The senator cited the report as evidence.",
+            [("indirect", "the report as evidence")],
+        ),
+        (
+            "The company declined further comment.",
+            [("indirect", "further comment")],
+        ),
+        (  # with a clause: the clause
+            "The governor announced that she would resign.",
+            [("indirect", "that she would resign")],
+        ),
+        ("The mayor reminded him.", []),  # the one addressed, not a message
+        ("The team blasted through the wall.", []),  # no object: not a stance
+        ("The critics dismissed.", []),
+    ],
+)
+def test_object_verb_object_is_the_content(nlp, text, found):
+    assert [(q.kind, q.text) for q in quotes_of(nlp, text)] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (  # a quote framed by its cue is one quote of two parts
+            '"Supporters of the other candidates," Blackwell says, "have focused on paid '
+            'advertising that has a limited effect."',
+            [("Blackwell", 2)],
+        ),
+        (  # a cue after a sentence end introduces only the quote after it
+            '"We will win this state," Reed said. Kirby then told reporters, '
+            '"We will not give up."',
+            [("Reed", 1), ("Kirby", 1)],
+        ),
+    ],
+)
+def test_quote_framed_by_its_cue(nlp, text, found):
+    quotes = quotes_of(nlp, text)
+    assert [(q.speaker_text, len(q.quoted)) for q in quotes] == found
+    assert all(q.kind == "direct" for q in quotes)
 
 
 def test_adjunct_speech_is_its_own_attribution(nlp):
