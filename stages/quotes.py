@@ -784,7 +784,7 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
         plan", "announced his candidacy") attribute their object with or without quotation
         marks: PolNeAR annotates the object as the content of such verbs (seen in train).
     """
-    text = doc.text
+    text = _text(doc)
     speech = frozenset(v.lower() for v in params.speech_verbs)
     naming = frozenset(v.lower() for v in params.naming_verbs)
     objects = frozenset(v.lower() for v in params.object_verbs)
@@ -813,14 +813,14 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
             clause = _around(doc, text, token.sent, token)
             cues.append(Cue(token.idx, to.idx + 2, token, source, clause, False))
     surveys = frozenset(n.lower() for n in params.survey_nouns)
-    cues.extend(c for c in map(functools.partial(_survey_cue, surveys), doc) if c is not None)
-    headline = _headline_cue(doc, surveys)
+    cues.extend(c for c in map(functools.partial(_survey_cue, surveys, text), doc) if c)
+    headline = _headline_cue(doc, text, surveys)
     if headline is not None:
         cues.append(headline)
     return _alone_in_sentence(sorted(cues, key=lambda c: c.start), surveys)
 
 
-def _survey_cue(surveys: frozenset[str], token: Token) -> Cue | None:
+def _survey_cue(surveys: frozenset[str], text: str, token: Token) -> Cue | None:
     """*in a poll* (or another survey noun) adjoined to a clause: the clause is the poll's
     finding ("In a CBS News poll, Clinton led by six points").
 
@@ -831,18 +831,20 @@ def _survey_cue(surveys: frozenset[str], token: Token) -> Cue | None:
         hangs on, which then tells what the survey found; after the verb ("she is ahead in the
         polls", "his lead in the polls") it says where a standing shows and is not annotated.
     """
+    if token.lower_ != "in":
+        return None
     noun = next((c for c in token.children if c.dep_ == "pobj"), None)
     verb = token.head
-    if token.lower_ != "in" or noun is None or noun.lower_ not in surveys:
+    if noun is None or noun.lower_ not in surveys:
         return None
     if token.dep_ != "prep" or verb.pos_ not in ("VERB", "AUX") or token.i > verb.i:
         return None
     doc = verb.doc
-    clause = _around(doc, doc.text, doc[verb.left_edge.i : verb.right_edge.i + 1], token)
+    clause = _around(doc, text, doc[verb.left_edge.i : verb.right_edge.i + 1], token)
     return Cue(token.idx, token.idx + 2, token, noun, clause, False)
 
 
-def _headline_cue(doc: Doc, surveys: frozenset[str]) -> Cue | None:
+def _headline_cue(doc: Doc, text: str, surveys: frozenset[str]) -> Cue | None:
     """The cue of a headline "<source>: <what they said>" ("Lynch: No outside influence on the
     probe"), the colon, whose source is a name or a survey ("Poll: ..."), or None.
 
@@ -852,7 +854,7 @@ def _headline_cue(doc: Doc, surveys: frozenset[str]) -> Cue | None:
         content. A label before the colon ("The Latest:", "Breaking:", "BYLINE:") is not a
         source: the lead must be a short noun phrase ending in a named entity or a survey noun.
     """
-    paragraphs = _paragraphs(doc.text)
+    paragraphs = _paragraphs(text)
     if not paragraphs:
         return None
     first = doc.char_span(*paragraphs[0], alignment_mode="expand")
@@ -860,9 +862,9 @@ def _headline_cue(doc: Doc, surveys: frozenset[str]) -> Cue | None:
     if first is None or colon is None:
         return None
     lead = [t for t in doc[first.start : colon.i] if not t.is_punct]
-    end = doc.text.find(";", colon.idx, paragraphs[0][1])  # a subhead follows a semicolon
-    rest = _trim(doc.text, (colon.idx + 1, paragraphs[0][1] if end < 0 else end))
-    said = doc.text[rest[0] : rest[1]]
+    end = text.find(";", colon.idx, paragraphs[0][1])  # a subhead follows a semicolon
+    rest = _trim(text, (colon.idx + 1, paragraphs[0][1] if end < 0 else end))
+    said = text[rest[0] : rest[1]]
     if not 0 < len(lead) <= 6 or _n_words(said) < 3 or said.endswith("?"):
         return None  # a question ("Cruz: conservative or career politician?") asks, not quotes
     if any(t.pos_ in ("VERB", "AUX", "ADP", "CCONJ") for t in lead):
@@ -1057,7 +1059,7 @@ def draft_attributions(
         Runs outside every clause go to the nearest cue of their sentence, or, with no cue,
         continue the previous speaker (Muzny et al. 2017); short cue-less runs are scare quotes.
     """
-    text = doc.text
+    text = _text(doc)
     runs = [r for r in runs if not is_title(doc, text, r, params.max_title_words)]
     cues = [c for c in cues if not _in_quotes(c.start, runs)]
     owner: dict[int, list[int]] = {}
@@ -1369,10 +1371,33 @@ def _continue_speakers(
     return result
 
 
+@functools.lru_cache(maxsize=1)
+def _text(doc: Doc) -> str:
+    """`doc.text` of the article being read: spaCy joins every token anew on each access."""
+    return doc.text
+
+
+@functools.lru_cache(maxsize=1)
+def _ents(doc: Doc) -> tuple[Span, ...]:
+    """`doc.ents` of the article being read: spaCy builds the tuple anew on every access (and
+    `Span.ents` from it), which was a sixth of the rules' time."""
+    return doc.ents
+
+
+@functools.lru_cache(maxsize=1)
+def _noun_chunks(doc: Doc) -> tuple[Span, ...]:
+    """`doc.noun_chunks` of the article being read, found once rather than per speaker."""
+    return tuple(doc.noun_chunks)
+
+
+def _sentence_ents(sent: Span) -> list[Span]:
+    return [e for e in _ents(sent.doc) if sent.start <= e.start and e.end <= sent.end]
+
+
 def _entity_at(doc: Doc, token: Token) -> Span | None:
-    if not token.ent_type_:  # most tokens: skip building `doc.ents`, which is not cached
+    if not token.ent_type_:  # most tokens: no entity to look for
         return None
-    return next((e for e in doc.ents if e.start <= token.i < e.end), None)
+    return next((e for e in _ents(doc) if e.start <= token.i < e.end), None)
 
 
 def _mention(doc: Doc, head: Token, cue: Token, runs: Sequence[QuoteRun]) -> Span:
@@ -1399,7 +1424,7 @@ def _mention(doc: Doc, head: Token, cue: Token, runs: Sequence[QuoteRun]) -> Spa
 def _full_names(doc: Doc) -> dict[str, Span]:
     """Surname (lower case) -> the first full PERSON name ending with it."""
     names: dict[str, Span] = {}
-    for ent in doc.ents:
+    for ent in _ents(doc):
         if ent.label_ == "PERSON" and len(ent) > 1:
             names.setdefault(ent[-1].lower_, ent)
     return names
@@ -1440,7 +1465,7 @@ def _name_genders(
         gets no gender.
     """
     people: dict[str, set[str]] = {}
-    for ent in doc.ents:
+    for ent in _ents(doc):
         if ent.label_ == "PERSON" and len(ent) > 1:
             people.setdefault(ent[-1].lower_, set()).add(ent.text)
     votes: dict[str, set[str]] = {}
@@ -1452,14 +1477,16 @@ def _name_genders(
         if named is not None:
             votes.setdefault(named.name, set()).add(gender)
 
-    persons = [e for e in doc.ents if e.label_ == "PERSON"]
+    persons = [e for e in _ents(doc) if e.label_ == "PERSON"]
     for ent in persons:
         honorific = doc[ent.start - 1].lower_.rstrip(".") if ent.start > 0 else ""
         if honorific in HONORIFIC_GENDERS:
             vote(ent, HONORIFIC_GENDERS[honorific])
     for ent in persons:
         others = [
-            e for e in ent.sent.ents if e.label_ == "PERSON" and e[-1].lower_ != ent[-1].lower_
+            e
+            for e in _sentence_ents(ent.sent)
+            if e.label_ == "PERSON" and e[-1].lower_ != ent[-1].lower_
         ]
         subject, verb = ent.root, ent.root.head
         if others or subject.dep_ != "nsubj" or _in_quotes(subject.idx, runs):
@@ -1484,7 +1511,7 @@ def _agrees(ref: _Referent, gender: str | None, genders: dict[str, str]) -> bool
 def _antecedent_nominal(doc: Doc, head: Token, before: int) -> Span | None:
     """The latest earlier indefinite noun phrase with the same head ("a senior ... official")."""
     found = None
-    for chunk in doc.noun_chunks:
+    for chunk in _noun_chunks(doc):
         if chunk.end_char > before:
             break
         if chunk.root.lower_ == head.lower_ and chunk[0].lower_ not in DEFINITE:
@@ -1633,7 +1660,7 @@ def extract_quotes(doc: Doc, params: QuotesParams, marks: QuoteMarks | None = No
     Returns:
         The attributions ordered by start offset; offsets are into ``doc.text``.
     """
-    text = doc.text
+    text = _text(doc)
     runs = (find_quote_runs(text) if marks is None else marks).runs
     drafts = draft_attributions(doc, runs, find_cues(doc, params), params)
     full_names = _full_names(doc)
@@ -1715,17 +1742,31 @@ def raw_offsets(article: pd.Series | None) -> RawOffsets:
     return offset_map(article).to_raw
 
 
-def _entity_of(ref: CharSpan, mentions: pd.DataFrame) -> str | None:
+class _Mentions(NamedTuple):
+    """One article's mentions as arrays: looked up once per named speaker."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    entity_ids: list[str]
+
+
+def _mentions_by_doc(mentions: pd.DataFrame) -> dict[str, _Mentions]:
+    # NumPy, not pandas, per lookup: pandas' per-call overhead was most of the stage's own time.
+    return {
+        doc_id: _Mentions(
+            group["start"].to_numpy(), group["end"].to_numpy(), group["entity_id"].tolist()
+        )
+        for doc_id, group in mentions.groupby("doc_id")
+    }
+
+
+def _entity_of(ref: CharSpan, mentions: _Mentions | None) -> str | None:
     """The entity_id of the mention overlapping `ref` most (the first of equals), or None."""
-    if ref[0] < 0 or mentions.empty:
+    if ref[0] < 0 or mentions is None:
         return None
-    # NumPy, not pandas: this runs once per named speaker, and pandas' per-call overhead was
-    # most of the quotes stage's own time.
-    shared = np.minimum(mentions["end"].to_numpy(), ref[1]) - np.maximum(
-        mentions["start"].to_numpy(), ref[0]
-    )
+    shared = np.minimum(mentions.ends, ref[1]) - np.maximum(mentions.starts, ref[0])
     best = int(shared.argmax())
-    return str(mentions["entity_id"].iat[best]) if shared[best] > 0 else None
+    return str(mentions.entity_ids[best]) if shared[best] > 0 else None
 
 
 def content_words(text: str, quote: Quote) -> int:
@@ -1766,8 +1807,7 @@ class ArticleQuotes(NamedTuple):
 
 def article_quotes(doc: Doc, params: QuotesParams) -> ArticleQuotes:
     """The attributions of one parsed article, and its quotation-mark counts."""
-    # `Doc.text` joins every token anew on each call: once per article here.
-    text = doc.text
+    text = _text(doc)
     marks = find_quote_runs(text)
     found = extract_quotes(doc, params, marks)
     n_words = [content_words(text, quote) for quote in found]
@@ -1802,14 +1842,14 @@ def shard_quotes(
         quotation-mark runs found and marks that could not be paired.
     """
     by_doc = articles.set_index("doc_id") if not articles.empty else pd.DataFrame()
-    mentions_by_doc = {k: g.reset_index(drop=True) for k, g in mentions.groupby("doc_id")}
+    mentions_by_doc = _mentions_by_doc(mentions)
     rows, anomalies = [], []
     for doc_id, found in io.cached_each(
         store, docs, functools.partial(article_quotes, params=params)
     ):
         anomalies.append((doc_id, found.n_quote_runs, found.n_anomalies))
         to_raw = raw_offsets(by_doc.loc[doc_id] if doc_id in by_doc.index else None)
-        doc_mentions = mentions_by_doc.get(doc_id, pd.DataFrame())
+        doc_mentions = mentions_by_doc.get(doc_id)
         for n, (quote, n_words) in enumerate(
             zip(found.quotes, found.n_words, strict=True), start=1
         ):
