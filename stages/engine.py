@@ -223,14 +223,15 @@ def map_shard_docs(
     client: Any = None,
     tables: Mapping[str, str | os.PathLike[str]] | None = None,
 ) -> Iterator[R]:
-    """`fn(docs, **rows)` for the parsed Docs of every `DocBin` shard, in shard order.
+    """`fn(shard, **rows)` for every `DocBin` shard (a `stages.io.Shard`), in shard order.
 
     For the entities and quotes stages: `fn` turns one shard's Docs into rows, and the stage
     concatenates them. Each worker reads its shard, and the rows of `tables` that belong to the
     shard's articles, itself: only paths and rows travel, however large the corpus.
 
     Args:
-        fn: a picklable function of a shard's Docs and one keyword argument per table.
+        fn: a picklable function of a `stages.io.Shard` (a sequence of its Docs, built
+            when read) and one keyword argument per table.
         paths: the shards (`stages.io.shard_paths`).
         params: the engine section.
         client: a running `distributed.Client` to use instead of the one `params` names.

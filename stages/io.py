@@ -334,12 +334,11 @@ class Shard(Sequence["Doc"]):
         """The Docs of the articles at `indices`, in that order."""
         import numpy
         from spacy.strings import hash_string
+        from spacy.tokens import DocBin
 
         chosen = list(indices)
         if not chosen:
             return []
-        from spacy.tokens import DocBin
-
         part = DocBin(store_user_data=True)
         part.attrs = self._docbin.attrs
         for name in ("tokens", "spaces", "cats", "flags", "user_data", "span_groups"):
