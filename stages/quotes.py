@@ -550,6 +550,11 @@ def _subject(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ == "agent":
             return next((c for c in child.children if c.dep_ == "pobj"), None)
+    if (lead := _fronted_clause(verb)) is not None:
+        # "He criticized her record [and] said she ...": the subject went to the fronted clause
+        found = [c for c in lead.children if c.dep_ == "nsubj" and c.tag_ not in ("WP", "WDT")]
+        if found:
+            return found[0]
     # the small model sometimes attaches a name before its verb as a compound (""...," Trump
     # barked"): a proper noun or pronoun right before the verb is then its subject
     before = verb.doc[verb.i - 1] if verb.i > 0 else None
@@ -671,8 +676,9 @@ def _clause(doc: Doc, text: str, verb: Token, cue_words: frozenset[str]) -> Char
     themselves ("said it would pass, but Democrats would fight it"); for a parenthetical cue
     ("..., Kirby said, ..."), the longer side of the clause it interrupts.
     """
+    lead = _fronted_clause(verb)
     for child in verb.children:
-        if child.dep_ in ("ccomp", "xcomp"):
+        if child.dep_ in ("ccomp", "xcomp") and child != lead:
             end = child.right_edge.i
             for conj in verb.rights:
                 if conj.dep_ == "conj" and conj.i > end and conj.lower_ not in cue_words:
@@ -685,6 +691,31 @@ def _clause(doc: Doc, text: str, verb: Token, cue_words: frozenset[str]) -> Char
     stranded = _stranded_that_clause(verb)
     if stranded is not None:
         return _trim(text, _char_span(doc[stranded.left_edge.i : stranded.right_edge.i + 1]))
+    return None
+
+
+def _fronted_clause(verb: Token) -> Token | None:
+    """A clause before a cue verb that the parser took for one of its complements while another
+    complement follows the verb, or None.
+
+    "In a statement released after X quit, Cruz said he ...", "One attendee, who spoke on
+    condition of anonymity, said the message was ...": the small model hangs the words before
+    the verb on it as a clausal complement, and then leaves the verb without a subject.
+
+    Notes:
+        A reporting verb reports one clause (Quirk et al. 1985, 16.31 on indirect speech);
+        with a complement after the verb, one before it that no quotation mark sets off is an
+        adjunct or the subject's own phrase, not what was said. A quoted clause before the
+        verb ("...," Pence told X during ...) is the quote that the verb reports.
+    """
+    doc = verb.doc
+    complements = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp")]
+    if not any(c.i > verb.i for c in complements):
+        return None
+    for clause in complements:
+        quoted = any(t.text in QUOTE_MARKS for t in doc[clause.left_edge.i : verb.i])
+        if clause.i < verb.i and not quoted:
+            return clause
     return None
 
 

@@ -759,8 +759,37 @@ def test_speaker_found_beyond_the_speech_verb_list(nlp, text, kind, content, spe
     ],
 )
 def test_speaker_the_parser_misplaced(nlp, text, kind, content, speaker):
-    quote = quotes_of(nlp, text)[0]
-    assert (quote.kind, quote.text, quote.speaker) == (kind, content, speaker)
+    found = {q.text: q for q in quotes_of(nlp, text)}
+    assert content in found, list(found)
+    assert (found[content].kind, found[content].speaker) == (kind, speaker)
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker_text"),
+    [
+        (  # a fronted adjunct the parser makes a second complement: the one after is said
+            "In a statement released shortly after the Texas senator suspended his campaign, "
+            'Baker said he\'s certain Lopez will continue to be "a champion for small towns."',
+            'he\'s certain Lopez will continue to be "a champion for small towns."',
+            "Baker",
+        ),
+        (  # the subject given to the clause before the verb
+            "He criticized the mayor's record said she \"isn't going to fix it\" over the next "
+            "four years.",
+            'she "isn\'t going to fix it" over the next four years',
+            "He",
+        ),
+        (  # must not fire: a quoted clause before the verb is what it reports
+            '"Both of us will release our returns. I\'ll release mine in the next week," Baker '
+            "told Chuck Todd during an interview filed for Sunday's Meet the Press.",
+            '"Both of us will release our returns. I\'ll release mine in the next week,"',
+            "Baker",
+        ),
+    ],
+)
+def test_clause_before_the_cue_verb_is_not_its_complement(nlp, text, content, speaker_text):
+    quote = next(q for q in quotes_of(nlp, text) if q.quoted)
+    assert (quote.text, quote.speaker_text) == (content, speaker_text)
 
 
 #: The small model's parse of a sentence seen in news, one token a row (text, space after, tag,
