@@ -53,6 +53,8 @@ CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "conj", "par
 NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"they", "them"})
+#: Tags of "who", "which", "that" as relative pronouns.
+RELATIVE_PRONOUN_TAGS = frozenset({"WP", "WDT"})
 DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 #: Honorifics that tell a person's gender ("Mr. Sanders", "Ms. Clinton").
 HONORIFIC_GENDERS = {"mr": "Masc", "mrs": "Fem", "ms": "Fem", "miss": "Fem"}
@@ -540,7 +542,7 @@ def _subject(verb: Token) -> Token | None:
     nominal = [c for c in verb.children if c.dep_ == "nsubj" and not c.is_punct]
     if nominal:
         subject = min(nominal, key=lambda c: abs(c.i - verb.i))
-        relative = subject.tag_ in ("WP", "WDT") and verb.dep_ == "relcl"
+        relative = subject.tag_ in RELATIVE_PRONOUN_TAGS and verb.dep_ == "relcl"
         if relative and subject.tag_ == "WDT" and verb.head.dep_ == "dobj":
             # "X released a video that said ...": X speaks through what X issued
             issuer = verb.head.head
@@ -552,7 +554,9 @@ def _subject(verb: Token) -> Token | None:
             return next((c for c in child.children if c.dep_ == "pobj"), None)
     if (lead := _fronted_clause(verb)) is not None:
         # "He criticized her record [and] said she ...": the subject went to the fronted clause
-        found = [c for c in lead.children if c.dep_ == "nsubj" and c.tag_ not in ("WP", "WDT")]
+        found = [
+            c for c in lead.children if c.dep_ == "nsubj" and c.tag_ not in RELATIVE_PRONOUN_TAGS
+        ]
         if found:
             return found[0]
     # the small model sometimes attaches a name before its verb as a compound (""...," Trump
@@ -698,15 +702,15 @@ def _fronted_clause(verb: Token) -> Token | None:
     """A clause before a cue verb that the parser took for one of its complements while another
     complement follows the verb, or None.
 
-    "In a statement released after X quit, Cruz said he ...", "One attendee, who spoke on
-    condition of anonymity, said the message was ...": the small model hangs the words before
-    the verb on it as a clausal complement, and then leaves the verb without a subject.
+    "In a note sent after the governor ended her bid, Ortiz said she ...", "One attendee, who
+    spoke on condition of anonymity, said the message was ...": the small model hangs the words
+    before the verb on it as a clausal complement, and then leaves the verb without a subject.
 
     Notes:
         A reporting verb reports one clause (Quirk et al. 1985, 16.31 on indirect speech);
         with a complement after the verb, one before it that no quotation mark sets off is an
         adjunct or the subject's own phrase, not what was said. A quoted clause before the
-        verb ("...," Pence told X during ...) is the quote that the verb reports.
+        verb ("...," Ortiz told X during ...) is the quote that the verb reports.
     """
     doc = verb.doc
     complements = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp")]
@@ -1619,7 +1623,9 @@ def _relative_pronoun(cue: Cue) -> Token | None:
     verb = cue.token
     if cue.speaker is None or verb.dep_ != "relcl" or verb.head != cue.speaker:
         return None
-    return next((c for c in verb.children if c.dep_ == "nsubj" and c.tag_ in ("WP", "WDT")), None)
+    return next(
+        (c for c in verb.children if c.dep_ == "nsubj" and c.tag_ in RELATIVE_PRONOUN_TAGS), None
+    )
 
 
 def _subject_referents(

@@ -768,10 +768,10 @@ def test_speaker_the_parser_misplaced(nlp, text, kind, content, speaker):
     ("text", "content", "speaker_text"),
     [
         (  # a fronted adjunct the parser makes a second complement: the one after is said
-            "In a statement released shortly after the Texas senator suspended his campaign, "
-            'Baker said he\'s certain Lopez will continue to be "a champion for small towns."',
-            'he\'s certain Lopez will continue to be "a champion for small towns."',
-            "Baker",
+            "In a note sent soon after the governor ended her bid for the nomination, "
+            'Ortiz said she is sure Reyes will remain "a voice for rural families."',
+            'she is sure Reyes will remain "a voice for rural families."',
+            "Ortiz",
         ),
         (  # the subject given to the clause before the verb
             "He criticized the mayor's record said she \"isn't going to fix it\" over the next "
@@ -780,10 +780,10 @@ def test_speaker_the_parser_misplaced(nlp, text, kind, content, speaker):
             "He",
         ),
         (  # must not fire: a quoted clause before the verb is what it reports
-            '"Both of us will release our returns. I\'ll release mine in the next week," Baker '
-            "told Chuck Todd during an interview filed for Sunday's Meet the Press.",
-            '"Both of us will release our returns. I\'ll release mine in the next week,"',
-            "Baker",
+            '"We will both publish the figures. I will publish ours by Friday," Ortiz '
+            "told Maria Lopez during an interview filed for Sunday's Meet the Press.",
+            '"We will both publish the figures. I will publish ours by Friday,"',
+            "Ortiz",
         ),
     ],
 )
