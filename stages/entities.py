@@ -643,11 +643,11 @@ def shard_mentions(
     Returns:
         The shard's mentions, in text order per article, and its articles' headline spans.
     """
-    by_id = articles.set_index("doc_id", drop=False)
+    by_id = {row["doc_id"]: row for row in articles.to_dict("records")}
     rows, headlines = [], []
     found = io.cached_each(store, docs, functools.partial(extract_mentions, params=params))
     for doc_id, doc_mentions in found:
-        article = by_id.loc[doc_id]
+        article = by_id[doc_id]
         to_raw = offset_map(article).to_raw
         title = headline_span(article) or (-1, -1)
         headlines.append((doc_id, *title))

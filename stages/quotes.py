@@ -24,10 +24,11 @@ the shards together.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -1772,7 +1773,7 @@ def extract_quotes(doc: Doc, params: QuotesParams, marks: QuoteMarks | None = No
     return sorted(quotes, key=lambda q: (q.start, q.end))
 
 
-def raw_offsets(article: pd.Series | None) -> RawOffsets:
+def raw_offsets(article: Mapping[str, Any] | None) -> RawOffsets:
     """The clean-to-raw offset map of one articles row; identity for a document without a row."""
     if article is None:
         return lambda start, end: (start, end)
@@ -1788,12 +1789,17 @@ class _Mentions(NamedTuple):
 
 
 def _mentions_by_doc(mentions: pd.DataFrame) -> dict[str, _Mentions]:
-    # NumPy, not pandas, per lookup: pandas' per-call overhead was most of the stage's own time.
+    # NumPy, not pandas, per lookup and per split: pandas' per-call overhead was most of the
+    # stage's own time, and a groupby costs more than the lookups once the rules are cached.
+    order = np.argsort(mentions["doc_id"].to_numpy(), kind="stable")
+    doc_ids = mentions["doc_id"].to_numpy()[order]
+    starts, ends = mentions["start"].to_numpy()[order], mentions["end"].to_numpy()[order]
+    entity_ids = mentions["entity_id"].to_numpy()[order].tolist()
+    cuts = [0, *(np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1).tolist(), len(doc_ids)]
     return {
-        doc_id: _Mentions(
-            group["start"].to_numpy(), group["end"].to_numpy(), group["entity_id"].tolist()
-        )
-        for doc_id, group in mentions.groupby("doc_id")
+        str(doc_ids[a]): _Mentions(starts[a:b], ends[a:b], entity_ids[a:b])
+        for a, b in itertools.pairwise(cuts)
+        if b > a
     }
 
 
@@ -1878,14 +1884,14 @@ def shard_quotes(
         canonical name is taken in `quote_tables`). And the shard's anomalies: per article,
         quotation-mark runs found and marks that could not be paired.
     """
-    by_doc = articles.set_index("doc_id") if not articles.empty else pd.DataFrame()
+    by_doc = {row["doc_id"]: row for row in articles.to_dict("records")}
     mentions_by_doc = _mentions_by_doc(mentions)
     rows, anomalies = [], []
     for doc_id, found in io.cached_each(
         store, docs, functools.partial(article_quotes, params=params)
     ):
         anomalies.append((doc_id, found.n_quote_runs, found.n_anomalies))
-        to_raw = raw_offsets(by_doc.loc[doc_id] if doc_id in by_doc.index else None)
+        to_raw = raw_offsets(by_doc.get(doc_id))
         doc_mentions = mentions_by_doc.get(doc_id)
         for n, (quote, n_words) in enumerate(
             zip(found.quotes, found.n_words, strict=True), start=1

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import nbformat
 import pandas as pd
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from stages.run import scrub, to_html
+from stages.params import ParamsError
+from stages.run import scrub, to_html, tracked_params
+from tests.conftest import ROOT
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror="alert(1)">'
 
@@ -59,3 +63,17 @@ def test_html_hides_code() -> None:
     cell = new_code_cell("secret_variable_name = 1", execution_count=1)
     page = to_html(new_notebook(cells=[cell]))
     assert "secret_variable_name" not in page
+
+
+@pytest.mark.parametrize("step", ["clean", "parse", "entities", "quotes", "summarize"])
+def test_runner_reads_the_params_dvc_tracks(step: str) -> None:
+    import dvc.api
+
+    assert tracked_params(step, ROOT) == dvc.api.params_show(stages=step)[step]
+
+
+def test_a_stage_tracking_other_sections_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "dvc.yaml").write_text("stages:\n  quotes:\n    params: [quotes, parse]\n")
+    (tmp_path / "params.yaml").write_text("quotes: {}\nparse: {}\n")
+    with pytest.raises(ParamsError, match=r"stage quotes must track exactly .*\[quotes\]"):
+        tracked_params("quotes", tmp_path)

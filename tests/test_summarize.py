@@ -7,7 +7,13 @@ import math
 import pandas as pd
 import pytest
 
-from stages.summarize import SummarizeParams, summary_metrics, summary_tables, trim
+from stages.summarize import (
+    SummarizeParams,
+    highlight_html,
+    summary_metrics,
+    summary_tables,
+    trim,
+)
 
 TEXT_A = 'Kirby said "we will not join." Biden agreed. "Iran must stop," Kirby said.'
 TEXT_B = "Nobody was quoted in this article about Iran."
@@ -171,3 +177,21 @@ def test_no_quotes_gives_empty_tables_not_errors() -> None:
 )
 def test_trim(text: str, limit: int, expected: str) -> None:
     assert trim(text, limit) == expected
+
+
+def test_highlight_marks_quote_and_speaker_and_escapes_article_text() -> None:
+    text = 'Intro <b>.\n"We stay," Kirby said.'
+    row = quote(0, '"we will not join."', "direct")
+    start, end = span(text, '"We stay,"')
+    speaker_start, speaker_end = span(text, "Kirby")
+    row.update(start=start, end=end, speaker="<i>Kirby</i>")
+    row.update(speaker_start=speaker_start, speaker_end=speaker_end)
+    page = highlight_html("<script>x</script>", text, pd.DataFrame([row]))
+    assert "<script>" not in page and "&lt;script&gt;x" in page
+    assert "Intro &lt;b&gt;.<br>" in page
+    marks = page.split("<mark")[1:]
+    assert len(marks) == 2
+    assert marks[0].split(">", 1)[1].startswith("&quot;We stay,&quot;<span")
+    assert "direct: &lt;i&gt;Kirby&lt;/i&gt;</span></mark>" in marks[0]
+    assert marks[1].split(">", 1)[1].startswith("Kirby<span") and "speaker</span>" in marks[1]
+    assert page.endswith("</mark> said.</div>")
