@@ -825,6 +825,9 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
     objects = frozenset(v.lower() for v in params.object_verbs)
     cues = []
     for token in doc:
+        if (tagged := _noun_tagged_quotative(text, token, speech)) is not None:
+            cues.append(tagged)
+            continue
         if not token.tag_.startswith("VB") or token.dep_ == "amod":
             continue
         held = token.lower_ in objects and _content_object(token, token.lower_ in speech)
@@ -853,6 +856,45 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
     if headline is not None:
         cues.append(headline)
     return _alone_in_sentence(sorted(cues, key=lambda c: c.start), surveys)
+
+
+def _noun_tagged_quotative(text: str, token: Token, speech: frozenset[str]) -> Cue | None:
+    """A speech verb the tagger took for a noun in a quotative tag ("...," the memo states.),
+    with the noun phrase between the quotation and it as speaker, or None.
+
+    The word must end a tag of its own: right after a quotation that its sentence opens with,
+    closed by a comma (or "!", "?"), and a phrase without a verb, and followed by punctuation
+    or a preposition ("the board states in its letter"); a quoted phrase inside a sentence
+    may be followed by an apposition ("... of "the plan," the border states, ...").
+
+    Notes:
+        Quotative tags put the speaker and the reporting verb right after the quote (Quirk et
+        al. 1985, 18.50); the small model reads a present-tense "states", "notes", "writes" or a
+        past "read" after a noun as a plural noun or a compound, and leaves the quote without
+        a cue.
+    """
+    doc = token.doc
+    if token.lower_ not in speech or not token.is_lower or token.tag_ not in ("NN", "NNS"):
+        return None
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if after is not None and not (after.is_punct or after.pos_ == "ADP"):
+        return None
+    mark = token.i - 1
+    while mark >= token.sent.start and not doc[mark].is_punct:
+        mark -= 1
+    phrase = doc[mark + 1 : token.i]
+    if mark <= token.sent.start or doc[mark].tag_ != "''" or doc[mark - 1].text not in ",!?":
+        return None
+    if any(t.pos_ in ("VERB", "AUX") for t in phrase):
+        return None
+    if any(t.text in QUOTE_MARKS for t in doc[token.sent.start + 1 : mark]):
+        return None  # a quoted phrase inside the sentence ("heads of "the big plan," the ...")
+    nominals = [t for t in phrase if t.pos_ in ("NOUN", "PROPN", "PRON")]
+    if not nominals:
+        return None
+    clause = _trim(text, (token.sent.start_char, doc[mark].idx + 1))
+    speaker = min(nominals, key=_depth)
+    return Cue(token.idx, token.idx + len(token), token, speaker, clause, True)
 
 
 def _survey_cue(surveys: frozenset[str], text: str, token: Token) -> Cue | None:

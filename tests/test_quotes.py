@@ -792,6 +792,47 @@ def test_clause_before_the_cue_verb_is_not_its_complement(nlp, text, content, sp
     assert (quote.text, quote.speaker_text) == (content, speaker_text)
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "speaker", "cue"),
+    [
+        (  # "states" read as a plural noun after "video"
+            'The group made a new video. "We will win the fight this year," a narrator in the '
+            "video states.",
+            '"We will win the fight this year,"',
+            "narrator",
+            "states",
+        ),
+        (  # "states" read as a plural noun after "memo"
+            'The firm sent a memo. "Prices will rise next spring," the memo states.',
+            '"Prices will rise next spring,"',
+            "memo",
+            "states",
+        ),
+        (  # past "read" read as a noun
+            'The town got a note. "Please stop the noise after ten," the note read.',
+            '"Please stop the noise after ten,"',
+            "note",
+            "read",
+        ),
+    ],
+)
+def test_speech_verb_tagged_as_noun_in_a_quotative_tag(nlp, text, content, speaker, cue):
+    quote = only([q for q in quotes_of(nlp, text) if q.quoted])
+    assert (quote.text, quote.cue) == (content, cue)
+    assert speaker in quote.speaker_text.split()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Leaders of "the big plan," the border states, met on Monday.',
+        '"We will win the fight this year," the video states are clear.',
+    ],
+)
+def test_noun_after_a_quotation_is_not_a_cue(nlp, text):
+    assert all(q.cue not in ("states", "state") for q in quotes_of(nlp, text))
+
+
 #: The small model's parse of a sentence seen in news, one token a row (text, space after, tag,
 #: part of speech, dependency, head): the inverted name is made the subject of the second part's
 #: verb and the cue is left without one.
