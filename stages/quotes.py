@@ -205,6 +205,15 @@ NAMING_VERB_FAMILIES = (
 )
 
 
+#: Verbs of appeal whose *for* object or *on* object and infinitive is the content ("called for
+#: a ban", "called on Congress to act").
+APPEAL_VERB_FAMILIES = (
+    "call calls called calling",
+    "push pushes pushed pushing",
+    "appeal appeals appealed appealing",
+)
+
+
 #: Verbs whose direct object is the content even without quotation marks: taking a stance on
 #: someone or something ("Christie blasted Trump", "criticized the president's foreign policy"),
 #: and speech verbs whose object is a message ("announced his candidacy", "cited the report").
@@ -266,6 +275,9 @@ class QuotesParams:
             quotation marks: stance verbs ("blasted the plan") and speech verbs of a message
             ("announced his candidacy", used when the verb has no clause); a verb also in
             `naming_verbs` needs quotation marks only without an object.
+        appeal_verbs: surface forms of verbs of appeal, whose *for* object ("called for a
+            ban") or *on* object with its infinitive ("called on Congress to act") is the
+            content even without quotation marks.
         survey_nouns: nouns of surveys ("poll"): a clause with *in <noun>* adjoined is the
             survey's finding, its source the noun (matched on ``token.lower_``).
         gold: a PolNeAR-format folder (``text/``, ``attributions/``) whose annotations score the
@@ -281,6 +293,7 @@ class QuotesParams:
     max_cue_gap: int = 120
     continue_paragraphs: int = 2
     object_verbs: list[str] = field(default_factory=lambda: _forms(OBJECT_VERB_FAMILIES))
+    appeal_verbs: list[str] = field(default_factory=lambda: _forms(APPEAL_VERB_FAMILIES))
     survey_nouns: list[str] = field(default_factory=lambda: list(SURVEY_NOUNS))
     gold: str = ""
 
@@ -782,6 +795,37 @@ def _objects(doc: Doc, text: str, verb: Token) -> CharSpan | None:
     return _trim(text, _char_span(doc[kept[0].left_edge.i : kept[-1].right_edge.i + 1]))
 
 
+def _appeal(doc: Doc, text: str, verb: Token) -> CharSpan | None:
+    """What a verb of appeal asks for: its *for* object ("called for a ban on imports"), or its
+    *on* object with the infinitive after it ("called on the council to act"), or None.
+
+    Notes:
+        PolNeAR annotates "called for X" and "called on Y to Z" as attributions whose content
+        is X, or Y to Z (seen in train); a directive reports what its source wants done
+        (Searle 1976), as an indirect question or command does. A direct object ("called him
+        for dinner", "called Trump on Friday") makes the verb one of naming or phoning, and a
+        time ("called for the first time") says when.
+    """
+    if any(c.dep_ in ("dobj", "ccomp") for c in verb.children):
+        return None
+    for prep in (c for c in verb.rights if c.dep_ == "prep" and c.lower_ in ("for", "on")):
+        noun = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        if noun is None:
+            continue
+        if prep.lower_ == "for" and not _duration(noun):
+            return _trim(text, _char_span(doc[noun.left_edge.i : noun.right_edge.i + 1]))
+        act = next((c for c in verb.rights if c.dep_ == "xcomp" and c.i > noun.i), None)
+        if act is not None:
+            return _trim(text, _char_span(doc[noun.left_edge.i : act.right_edge.i + 1]))
+    return None
+
+
+def _duration(noun: Token) -> bool:
+    """Whether a noun names a time ("for two hours", "for the first time"), not a thing."""
+    ordinal = any(c.ent_type_ == "ORDINAL" for c in noun.lefts)
+    return noun.ent_type_ in ("DATE", "TIME") or ordinal
+
+
 def _content_object(verb: Token, speech: bool) -> bool:
     """Whether an object verb has a direct object that is its content.
 
@@ -823,6 +867,7 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
     speech = frozenset(v.lower() for v in params.speech_verbs)
     naming = frozenset(v.lower() for v in params.naming_verbs)
     objects = frozenset(v.lower() for v in params.object_verbs)
+    appeals = frozenset(v.lower() for v in params.appeal_verbs)
     cues = []
     for token in doc:
         if (tagged := _noun_tagged_quotative(text, token, speech)) is not None:
@@ -831,6 +876,12 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
         if not token.tag_.startswith("VB") or token.dep_ == "amod":
             continue
         held = token.lower_ in objects and _content_object(token, token.lower_ in speech)
+        appeal = _appeal(doc, text, token) if token.lower_ in appeals else None
+        if appeal is not None:
+            cues.append(
+                Cue(token.idx, token.idx + len(token), token, _subject(token), appeal, False)
+            )
+            continue
         if token.lower_ in speech:
             clause = _clause(doc, text, token, speech | naming)
             if clause is None and held:

@@ -915,6 +915,31 @@ def test_headline_source_before_a_colon(nlp, text, found):
 
 
 @pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "The senator called for a new vote on the budget.",
+            [("a new vote on the budget", "The senator")],
+        ),
+        (
+            "The mayor called on the council to approve the plan by May.",
+            [("the council to approve the plan by May", "The mayor")],
+        ),
+        (
+            "The union pushed Friday for a strike at the plant.",
+            [("a strike at the plant", "The union")],
+        ),
+        # must find nothing: a time, a visit, a naming with its object
+        ("Her team called for the first time in weeks.", []),
+        ("The reporters called on the mayor at his home.", []),
+        ("The fans called the coach a hero for the big win.", []),
+    ],
+)
+def test_appeal_verb_object_is_the_content(nlp, text, found):
+    assert [(q.text, q.speaker_text) for q in quotes_of(nlp, text)] == found
+
+
+@pytest.mark.parametrize(
     ("text", "kind", "content", "cue"),
     [
         (
