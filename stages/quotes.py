@@ -214,6 +214,15 @@ APPEAL_VERB_FAMILIES = (
 )
 
 
+#: Verbs of speaking whose prepositional object is the topic of what was said, with that
+#: preposition ("talked about the economy", "referred to the mayor as "a friend"").
+TOPIC_CUES = (
+    "talk talks talked talking about",
+    "speak speaks spoke spoken speaking about",
+    "refer refers referred referring to",
+)
+
+
 #: Verbs whose direct object is the content even without quotation marks: taking a stance on
 #: someone or something ("Christie blasted Trump", "criticized the president's foreign policy"),
 #: and speech verbs whose object is a message ("announced his candidacy", "cited the report").
@@ -253,6 +262,11 @@ def _forms(families: Iterable[str]) -> list[str]:
     return [form for family in families for form in family.split()]
 
 
+def _topic_forms(families: Iterable[str]) -> list[str]:
+    """ "talk talks about" -> ["talk about", "talks about"]: each form with the preposition."""
+    return [f"{form} {words[-1]}" for words in map(str.split, families) for form in words[:-1]]
+
+
 @dataclass(frozen=True)
 class QuotesParams:
     """The `quotes` section of params.yaml.
@@ -278,6 +292,9 @@ class QuotesParams:
         appeal_verbs: surface forms of verbs of appeal, whose *for* object ("called for a
             ban") or *on* object with its infinitive ("called on Congress to act") is the
             content even without quotation marks.
+        topic_cues: "<verb form> <preposition>" pairs ("talked about", "referring to"): the
+            verb's object of that preposition is what was said, when the verb has no clause
+            or object of its own; any speech verb's *about* object counts likewise.
         survey_nouns: nouns of surveys ("poll"): a clause with *in <noun>* adjoined is the
             survey's finding, its source the noun (matched on ``token.lower_``).
         gold: a PolNeAR-format folder (``text/``, ``attributions/``) whose annotations score the
@@ -294,11 +311,19 @@ class QuotesParams:
     continue_paragraphs: int = 2
     object_verbs: list[str] = field(default_factory=lambda: _forms(OBJECT_VERB_FAMILIES))
     appeal_verbs: list[str] = field(default_factory=lambda: _forms(APPEAL_VERB_FAMILIES))
+    topic_cues: list[str] = field(default_factory=lambda: _topic_forms(TOPIC_CUES))
     survey_nouns: list[str] = field(default_factory=lambda: list(SURVEY_NOUNS))
     gold: str = ""
 
     def __post_init__(self) -> None:
         require(bool(self.speech_verbs), "quotes", "speech_verbs", self.speech_verbs, "a list")
+        require(
+            all(len(cue.split()) == 2 for cue in self.topic_cues),
+            "quotes",
+            "topic_cues",
+            self.topic_cues,
+            '"<verb form> <preposition>" pairs',
+        )
         for key in ("min_words_scare_quote", "max_title_words", "max_cue_gap"):
             value = getattr(self, key)
             require(value >= 0, "quotes", key, value, "a whole number >= 0")
@@ -820,6 +845,37 @@ def _appeal(doc: Doc, text: str, verb: Token) -> CharSpan | None:
     return None
 
 
+def _topic(doc: Doc, text: str, verb: Token, preposition: str) -> CharSpan | None:
+    """The object of a verb's `preposition` ("spoke about the economy"), with an *as* phrase
+    after it ("referred to them as "friends""), when the verb has no clause or object; or None.
+
+    Notes:
+        PolNeAR annotates what a source talked about or referred to as the content of the
+        attribution, the verb and its preposition the cue ("talking about", "referring to";
+        seen in train), and "referred to X as Y" as one content, X as Y. A clause or object of
+        the verb is what was said instead ("spoke about it, saying ...": the participle's).
+        A passive ("was asked about", "Carson, asked about ...") has its subject the one
+        addressed, not the source.
+    """
+    if any(c.dep_ in ("ccomp", "xcomp", "dobj", "auxpass", "nsubjpass") for c in verb.children):
+        return None
+    set_off = verb.i > 0 and verb.doc[verb.i - 1].text == ","
+    participle = set_off or verb.dep_ == "acl" or (verb.dep_ == "advcl" and verb.tag_ == "VBN")
+    if participle and verb.tag_ in ("VBN", "VBD"):
+        # "Carson, asked about ...": the one asked, not the asker; a past form set off by a
+        # comma or modifying a noun is a participle, whatever the tagger says
+        return None
+    prep = next((c for c in verb.rights if c.dep_ == "prep" and c.lower_ == preposition), None)
+    noun = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep else None
+    if noun is None:
+        return None
+    end = noun.right_edge.i
+    named_as = [c for c in verb.rights if c.dep_ == "prep" and c.lower_ == "as" and c.i > end]
+    if named_as:
+        end = named_as[0].right_edge.i
+    return _trim(text, _char_span(doc[noun.left_edge.i : end + 1]))
+
+
 def _duration(noun: Token) -> bool:
     """Whether a noun names a time ("for two hours", "for the first time"), not a thing."""
     ordinal = any(c.ent_type_ == "ORDINAL" for c in noun.lefts)
@@ -868,6 +924,7 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
     naming = frozenset(v.lower() for v in params.naming_verbs)
     objects = frozenset(v.lower() for v in params.object_verbs)
     appeals = frozenset(v.lower() for v in params.appeal_verbs)
+    topics = dict(cue.lower().split() for cue in params.topic_cues)
     cues = []
     for token in doc:
         if (tagged := _noun_tagged_quotative(text, token, speech)) is not None:
@@ -880,6 +937,13 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
         if appeal is not None:
             cues.append(
                 Cue(token.idx, token.idx + len(token), token, _subject(token), appeal, False)
+            )
+            continue
+        preposition = topics.get(token.lower_, "about" if token.lower_ in speech else "")
+        topic = _topic(doc, text, token, preposition) if preposition and not held else None
+        if topic is not None:
+            cues.append(
+                Cue(token.idx, token.idx + len(token), token, _subject(token), topic, False)
             )
             continue
         if token.lower_ in speech:

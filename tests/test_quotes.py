@@ -918,6 +918,32 @@ def test_headline_source_before_a_colon(nlp, text, found):
     ("text", "found"),
     [
         (
+            "The governor talked about the new school budget on Monday.",
+            [("the new school budget", "The governor", "talked")],
+        ),
+        (  # an *as* phrase after the object is part of it
+            'The coach referred to the rookies as "my kids" after the game.',
+            [('the rookies as "my kids"', "The coach", "referred")],
+        ),
+        (  # any speech verb's *about* object
+            "She asked about the cost of the new bridge.",
+            [("the cost of the new bridge", "She", "asked")],
+        ),
+        # must find nothing: "to" of a verb whose topic is *about* is its addressee; the one
+        # asked is not the asker
+        ("The pilot talked to the crew before takeoff.", []),
+        ("The old coach, asked about his sore knee, smiled.", []),
+        ("The mayor was asked about the new bridge.", []),
+    ],
+)
+def test_topic_of_a_verb_of_speaking_is_the_content(nlp, text, found):
+    assert [(q.text, q.speaker_text, q.cue) for q in quotes_of(nlp, text)] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
             "The senator called for a new vote on the budget.",
             [("a new vote on the budget", "The senator")],
         ),
