@@ -627,6 +627,32 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
+def _participle_doer(verb: Token) -> Token | None:
+    """The doer of a subject-less participle cue: the subject of its sentence's main verb, or,
+    when the participle stands as a sentence of its own ("Adding, "..."") or heads it, of the
+    sentence before it in the same paragraph; or None.
+
+    Notes:
+        A participial clause takes its understood subject from the subject of the clause it
+        adjoins (Quirk et al. 1985, 15.58, "attachment rule"); when the parser leaves the
+        participle unattached, the main clause nearest it is the one before.
+    """
+    if verb.tag_ != "VBG":
+        return None
+    doc = verb.doc
+    sentence = verb.sent
+    root = sentence.root
+    if root.i == verb.i:
+        previous = doc[sentence.start - 1].sent if sentence.start > 0 else None
+        if previous is None or "\n" in doc[previous.start : sentence.start].text:
+            return None
+        root = previous.root
+    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.pos_ not in ("PROPN", "NOUN", "PRON"):
+        return None
+    return None if subject.tag_ in RELATIVE_PRONOUN_TAGS else subject
+
+
 def _participle_before(verb: Token) -> Token | None:
     """A participle before a subject-less verb, joined to it by the parser and holding the
     verb's subject ("Durbin, noting the size of the list, said ..."), or None.
@@ -956,7 +982,14 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
             continue
         needs_quote = token.lower_ in naming and token.lower_ not in speech and not held
         cues.append(
-            Cue(token.idx, token.idx + len(token), token, _subject(token), clause, needs_quote)
+            Cue(
+                token.idx,
+                token.idx + len(token),
+                token,
+                _subject(token) or _participle_doer(token),
+                clause,
+                needs_quote,
+            )
         )
     for token in doc[:-1]:
         if token.lower_ == "according" and doc[token.i + 1].lower_ == "to":

@@ -915,6 +915,31 @@ def test_headline_source_before_a_colon(nlp, text, found):
 
 
 @pytest.mark.parametrize(
+    ("text", "speaker_text"),
+    [
+        (
+            "The mayor praised the staff on Monday. Adding that the new park would open in June.",
+            "The mayor",
+        ),
+        (
+            "The mayor praised the staff on Monday. Noting that the new park would open in June.",
+            "The mayor",
+        ),
+        # must find nothing: no sentence before it in its paragraph
+        ("Adding that the new park would open in June.", None),
+        (
+            "The mayor praised the staff on Monday.\n\n"
+            "Adding that the new park would open in June.",
+            None,
+        ),
+    ],
+)
+def test_participle_without_subject_is_the_previous_sentence_subjects(nlp, text, speaker_text):
+    found = [q for q in quotes_of(nlp, text) if q.text == "that the new park would open in June"]
+    assert [q.speaker_text for q in found] == ([speaker_text] if speaker_text else [])
+
+
+@pytest.mark.parametrize(
     ("text", "found"),
     [
         (
