@@ -1472,11 +1472,32 @@ def _colon_draft(doc: Doc, text: str, run: QuoteRun, runs: Sequence[QuoteRun]) -
     if not lead_tokens:
         return None
     head = min(lead_tokens, key=_depth)
-    speaker = _subject(head) if head.pos_ in ("VERB", "AUX") else head
+    speaker = _source_line(doc[colon[0].sent.start : colon.start]) or (
+        _subject(head) if head.pos_ in ("VERB", "AUX") else head
+    )
     if speaker is None or speaker.pos_ not in ("PROPN", "NOUN", "PRON"):
         return None
     cue = Cue(colon[0].idx, colon[0].idx + 1, head, speaker, (run.start, run.end), True)
     return _Draft((run.start, run.end), "direct", run.parts, cue)
+
+
+def _source_line(lead: Span) -> Token | None:
+    """The name closing a lead after a dash ("HEADLINE - Anna Berg:", "... -More from Berg:"),
+    or None.
+
+    Notes:
+        Digest columns set a source line after the item's headline and a dash, then quote the
+        source after a colon; a short verbless phrase after the last dash that holds a proper
+        noun names the source, not the headline before it, whatever the parser made of them.
+    """
+    dashes = [t.i for t in lead if t.text[:1] in "-\u2013\u2014"]
+    if not dashes:
+        return None
+    line = [t for t in lead.doc[dashes[-1] + 1 : lead.end] if not t.is_punct]
+    if not 0 < len(line) <= 6 or any(t.pos_ in ("VERB", "AUX") for t in line):
+        return None
+    names = [t for t in line if t.pos_ == "PROPN" and t.ent_type_ not in ("DATE", "TIME")]
+    return min(names, key=_depth) if names else None
 
 
 def _led_draft(

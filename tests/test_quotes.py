@@ -915,6 +915,30 @@ def test_headline_source_before_a_colon(nlp, text, found):
 
 
 @pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (  # a digest's source line after the headline and a dash
+            'The swing was there all along - more from Berg: "Rural voters had told us as much '
+            'in every survey."',
+            "Berg",
+        ),
+        (
+            'The swing was there all along -More from Berg: "Rural voters had told us as much '
+            'in every survey."',
+            "Berg",
+        ),
+        # must not fire: a time after the dash is no source
+        (
+            'The swing came early - on Monday: "Rural voters had told us as much in every survey."',
+            "The swing",
+        ),
+    ],
+)
+def test_source_line_after_a_dash_before_the_colon(nlp, text, speaker):
+    assert only(quotes_of(nlp, text)).speaker == speaker
+
+
+@pytest.mark.parametrize(
     ("text", "speaker_text"),
     [
         (
