@@ -1342,8 +1342,28 @@ def draft_attributions(
             drafts.append(led)
         elif _reads_as_speech(text, run, params.min_words_scare_quote):
             loose.append(_Draft((run.start, run.end), "direct", run.parts, None))
-    ordered = sorted((_with_speaker(doc, d) for d in drafts), key=lambda d: d.content)
+    ordered = sorted(
+        (_reported_by(cues, _with_speaker(doc, d)) for d in drafts), key=lambda d: d.content
+    )
     return _continue_speakers(text, _paragraphs(text), ordered, loose, params)
+
+
+def _reported_by(cues: Sequence[Cue], draft: _Draft) -> _Draft:
+    """A draft whose sentence also says *according to X*, given to X with that cue.
+
+    Notes:
+        PolNeAR guidelines ("No nested attributions"): only the outermost source of a
+        sentence is annotated; *according to X* attributes its whole sentence (see
+        `find_cues`), quotes and reported speech of others in it included, to X.
+    """
+    cue = draft.cue
+    if cue is None or cue.token.lower_ == "according":
+        return draft
+    for other in cues:
+        outer = other.token.lower_ == "according" and other.speaker is not None
+        if outer and other.token.sent == cue.token.sent:
+            return draft._replace(cue=other)
+    return draft
 
 
 def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:

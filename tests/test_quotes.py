@@ -915,6 +915,29 @@ def test_headline_source_before_a_colon(nlp, text, found):
 
 
 @pytest.mark.parametrize(
+    ("text", "speaker_text", "cue"),
+    [
+        (
+            '"Is this a real plan or just a slogan for the fall?" the manager asked at a '
+            "meeting, according to the local paper.",
+            "the local paper",
+            "according to",
+        ),
+        # must not fire: no *according to* in the sentence
+        (
+            '"Is this a real plan or just a slogan for the fall?" the manager asked at a '
+            "meeting on Monday.",
+            "the manager",
+            "asked",
+        ),
+    ],
+)
+def test_according_to_is_the_source_of_its_whole_sentence(nlp, text, speaker_text, cue):
+    quote = next(q for q in quotes_of(nlp, text) if q.kind == "direct")
+    assert (quote.speaker_text, quote.cue) == (speaker_text, cue)
+
+
+@pytest.mark.parametrize(
     ("text", "speaker"),
     [
         (  # a digest's source line after the headline and a dash
