@@ -56,6 +56,8 @@ GROUP_PRONOUNS = frozenset({"they", "them"})
 #: Tags of "who", "which", "that" as relative pronouns.
 RELATIVE_PRONOUN_TAGS = frozenset({"WP", "WDT"})
 DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+#: Subjects that point to a thing or fill a slot ("this makes sense", "there is"), never a source.
+THING_SUBJECTS = frozenset({"it", "this", "that", "there", "what"})
 #: Honorifics that tell a person's gender ("Mr. Sanders", "Ms. Clinton").
 HONORIFIC_GENDERS = {"mr": "Masc", "mrs": "Fem", "ms": "Fem", "miss": "Fem"}
 #: Parts of speech of which a title needs one: it names a work ("Meet the Press", "1984").
@@ -1568,11 +1570,15 @@ def _governed_draft(
         barked"), not only under listed speech verbs; the verb's subject is the source and, for
         words after the verb, its complements are the content (Pareti 2016: the cue need not be a
         reporting verb). One- and two-word runs are scare quotes unless the verb is a speech or
-        naming verb ("accused Cruz of being "politically correct"").
+        naming verb ("accused Cruz of being "politically correct""). A verb whose subject is a
+        demonstrative or expletive ("this makes sense because "..."") is not one of saying:
+        the words are someone else's, left to the previous speaker.
     """
     verb = _governing_verb(doc, run, runs)
     speaker = _subject(verb) if verb is not None else None
     if verb is None or speaker is None or _in_quotes(speaker.idx, runs):
+        return None
+    if speaker.lower_ in THING_SUBJECTS:
         return None
     short = _n_words(text[run.start : run.end]) <= params.min_words_scare_quote
     if short and verb.lower_ not in {*params.speech_verbs, *params.naming_verbs}:

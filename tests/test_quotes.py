@@ -915,6 +915,24 @@ def test_headline_source_before_a_colon(nlp, text, found):
 
 
 @pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        (
+            "Most of the money went to roads, and this makes sense because "
+            '"the roads were falling apart after the storm."',
+            [],
+        ),
+        (  # must still fire: a subject that can speak
+            'The council backed the plan because "the roads were falling apart after the storm."',
+            ["The council"],
+        ),
+    ],
+)
+def test_demonstrative_subject_does_not_govern_a_quote(nlp, text, speakers):
+    assert [q.speaker_text for q in quotes_of(nlp, text)] == speakers
+
+
+@pytest.mark.parametrize(
     ("text", "speaker_text", "cue"),
     [
         (
