@@ -184,6 +184,9 @@ SPEECH_VERB_FAMILIES = (
     "clarify clarifies clarified clarifying",
     "disclose discloses disclosed disclosing",
     "answer answers answered answering",
+    "recount recounts recounted recounting",
+    "interject interjects interjected interjecting",
+    "opine opines opined opining",
 )
 #: Verbs that attribute words only next to quotation marks: naming verbs ("called the plan "a
 #: disaster""), whose objects are content only when they hold a quotation, and verbs that are

@@ -1072,6 +1072,18 @@ def test_appeal_verb_object_is_the_content(nlp, text, found):
         ),
         ('"We will fix it," the mayor quipped.', "direct", '"We will fix it,"', "quipped"),
         ('"Not yet," the mayor answered.', "direct", '"Not yet,"', "answered"),
+        (
+            '"Wait for the vote," the clerk interjected.',
+            "direct",
+            '"Wait for the vote,"',
+            "interjected",
+        ),
+        (
+            "The coach recounted that the bus had broken down twice.",
+            "indirect",
+            "that the bus had broken down twice",
+            "recounted",
+        ),
     ],
 )
 def test_more_speech_verbs(nlp, text, kind, content, cue):
