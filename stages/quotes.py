@@ -57,6 +57,8 @@ GROUP_PRONOUNS = frozenset({"they", "them"})
 #: Tags of "who", "which", "that" as relative pronouns.
 RELATIVE_PRONOUN_TAGS = frozenset({"WP", "WDT"})
 DEFINITE = frozenset({"the", "this", "that", "these", "those"})
+#: Subjects that point to a thing or fill a slot ("this makes sense", "there is"), never a source.
+THING_SUBJECTS = frozenset({"it", "this", "that", "there", "what"})
 #: Honorifics that tell a person's gender ("Mr. Sanders", "Ms. Clinton").
 HONORIFIC_GENDERS = {"mr": "Masc", "mrs": "Fem", "ms": "Fem", "miss": "Fem"}
 #: Parts of speech of which a title needs one: it names a work ("Meet the Press", "1984").
@@ -183,6 +185,9 @@ SPEECH_VERB_FAMILIES = (
     "clarify clarifies clarified clarifying",
     "disclose discloses disclosed disclosing",
     "answer answers answered answering",
+    "recount recounts recounted recounting",
+    "interject interjects interjected interjecting",
+    "opine opines opined opining",
 )
 #: Verbs that attribute words only next to quotation marks: naming verbs ("called the plan "a
 #: disaster""), whose objects are content only when they hold a quotation, and verbs that are
@@ -203,6 +208,24 @@ NAMING_VERB_FAMILIES = (
     "denounce denounces denounced denouncing",
     "dismiss dismisses dismissed dismissing",
     "continue continues continued continuing",
+)
+
+
+#: Verbs of appeal whose *for* object or *on* object and infinitive is the content ("called for
+#: a ban", "called on Congress to act").
+APPEAL_VERB_FAMILIES = (
+    "call calls called calling",
+    "push pushes pushed pushing",
+    "appeal appeals appealed appealing",
+)
+
+
+#: Verbs of speaking whose prepositional object is the topic of what was said, with that
+#: preposition ("talked about the economy", "referred to the mayor as "a friend"").
+TOPIC_CUES = (
+    "talk talks talked talking about",
+    "speak speaks spoke spoken speaking about",
+    "refer refers referred referring to",
 )
 
 
@@ -245,6 +268,11 @@ def _forms(families: Iterable[str]) -> list[str]:
     return [form for family in families for form in family.split()]
 
 
+def _topic_forms(families: Iterable[str]) -> list[str]:
+    """ "talk talks about" -> ["talk about", "talks about"]: each form with the preposition."""
+    return [f"{form} {words[-1]}" for words in map(str.split, families) for form in words[:-1]]
+
+
 @dataclass(frozen=True)
 class QuotesParams:
     """The `quotes` section of params.yaml.
@@ -267,6 +295,12 @@ class QuotesParams:
             quotation marks: stance verbs ("blasted the plan") and speech verbs of a message
             ("announced his candidacy", used when the verb has no clause); a verb also in
             `naming_verbs` needs quotation marks only without an object.
+        appeal_verbs: surface forms of verbs of appeal, whose *for* object ("called for a
+            ban") or *on* object with its infinitive ("called on Congress to act") is the
+            content even without quotation marks.
+        topic_cues: "<verb form> <preposition>" pairs ("talked about", "referring to"): the
+            verb's object of that preposition is what was said, when the verb has no clause
+            or object of its own; any speech verb's *about* object counts likewise.
         survey_nouns: nouns of surveys ("poll"): a clause with *in <noun>* adjoined is the
             survey's finding, its source the noun (matched on ``token.lower_``).
         gold: a PolNeAR-format folder (``text/``, ``attributions/``) whose annotations score the
@@ -282,11 +316,20 @@ class QuotesParams:
     max_cue_gap: int = 120
     continue_paragraphs: int = 2
     object_verbs: list[str] = field(default_factory=lambda: _forms(OBJECT_VERB_FAMILIES))
+    appeal_verbs: list[str] = field(default_factory=lambda: _forms(APPEAL_VERB_FAMILIES))
+    topic_cues: list[str] = field(default_factory=lambda: _topic_forms(TOPIC_CUES))
     survey_nouns: list[str] = field(default_factory=lambda: list(SURVEY_NOUNS))
     gold: str = ""
 
     def __post_init__(self) -> None:
         require(bool(self.speech_verbs), "quotes", "speech_verbs", self.speech_verbs, "a list")
+        require(
+            all(len(cue.split()) == 2 for cue in self.topic_cues),
+            "quotes",
+            "topic_cues",
+            self.topic_cues,
+            '"<verb form> <preposition>" pairs',
+        )
         for key in ("min_words_scare_quote", "max_title_words", "max_cue_gap"):
             value = getattr(self, key)
             require(value >= 0, "quotes", key, value, "a whole number >= 0")
@@ -590,6 +633,32 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
+def _participle_doer(verb: Token) -> Token | None:
+    """The doer of a subject-less participle cue: the subject of its sentence's main verb, or,
+    when the participle stands as a sentence of its own ("Adding, "..."") or heads it, of the
+    sentence before it in the same paragraph; or None.
+
+    Notes:
+        A participial clause takes its understood subject from the subject of the clause it
+        adjoins (Quirk et al. 1985, 15.58, "attachment rule"); when the parser leaves the
+        participle unattached, the main clause nearest it is the one before.
+    """
+    if verb.tag_ != "VBG":
+        return None
+    doc = verb.doc
+    sentence = verb.sent
+    root = sentence.root
+    if root.i == verb.i:
+        previous = doc[sentence.start - 1].sent if sentence.start > 0 else None
+        if previous is None or "\n" in doc[previous.start : sentence.start].text:
+            return None
+        root = previous.root
+    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.pos_ not in ("PROPN", "NOUN", "PRON"):
+        return None
+    return None if subject.tag_ in RELATIVE_PRONOUN_TAGS else subject
+
+
 def _participle_before(verb: Token) -> Token | None:
     """A participle before a subject-less verb, joined to it by the parser and holding the
     verb's subject ("Durbin, noting the size of the list, said ..."), or None.
@@ -783,6 +852,68 @@ def _objects(doc: Doc, text: str, verb: Token) -> CharSpan | None:
     return _trim(text, _char_span(doc[kept[0].left_edge.i : kept[-1].right_edge.i + 1]))
 
 
+def _appeal(doc: Doc, text: str, verb: Token) -> CharSpan | None:
+    """What a verb of appeal asks for: its *for* object ("called for a ban on imports"), or its
+    *on* object with the infinitive after it ("called on the council to act"), or None.
+
+    Notes:
+        PolNeAR annotates "called for X" and "called on Y to Z" as attributions whose content
+        is X, or Y to Z (seen in train); a directive reports what its source wants done
+        (Searle 1976), as an indirect question or command does. A direct object ("called him
+        for dinner", "called Trump on Friday") makes the verb one of naming or phoning, and a
+        time ("called for the first time") says when.
+    """
+    if any(c.dep_ in ("dobj", "ccomp") for c in verb.children):
+        return None
+    for prep in (c for c in verb.rights if c.dep_ == "prep" and c.lower_ in ("for", "on")):
+        noun = next((c for c in prep.children if c.dep_ == "pobj"), None)
+        if noun is None:
+            continue
+        if prep.lower_ == "for" and not _duration(noun):
+            return _trim(text, _char_span(doc[noun.left_edge.i : noun.right_edge.i + 1]))
+        act = next((c for c in verb.rights if c.dep_ == "xcomp" and c.i > noun.i), None)
+        if act is not None:
+            return _trim(text, _char_span(doc[noun.left_edge.i : act.right_edge.i + 1]))
+    return None
+
+
+def _topic(doc: Doc, text: str, verb: Token, preposition: str) -> CharSpan | None:
+    """The object of a verb's `preposition` ("spoke about the economy"), with an *as* phrase
+    after it ("referred to them as "friends""), when the verb has no clause or object; or None.
+
+    Notes:
+        PolNeAR annotates what a source talked about or referred to as the content of the
+        attribution, the verb and its preposition the cue ("talking about", "referring to";
+        seen in train), and "referred to X as Y" as one content, X as Y. A clause or object of
+        the verb is what was said instead ("spoke about it, saying ...": the participle's).
+        A passive ("was asked about", "Carson, asked about ...") has its subject the one
+        addressed, not the source.
+    """
+    if any(c.dep_ in ("ccomp", "xcomp", "dobj", "auxpass", "nsubjpass") for c in verb.children):
+        return None
+    set_off = verb.i > 0 and verb.doc[verb.i - 1].text == ","
+    participle = set_off or verb.dep_ == "acl" or (verb.dep_ == "advcl" and verb.tag_ == "VBN")
+    if participle and verb.tag_ in ("VBN", "VBD"):
+        # "Carson, asked about ...": the one asked, not the asker; a past form set off by a
+        # comma or modifying a noun is a participle, whatever the tagger says
+        return None
+    prep = next((c for c in verb.rights if c.dep_ == "prep" and c.lower_ == preposition), None)
+    noun = next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None) if prep else None
+    if noun is None:
+        return None
+    end = noun.right_edge.i
+    named_as = [c for c in verb.rights if c.dep_ == "prep" and c.lower_ == "as" and c.i > end]
+    if named_as:
+        end = named_as[0].right_edge.i
+    return _trim(text, _char_span(doc[noun.left_edge.i : end + 1]))
+
+
+def _duration(noun: Token) -> bool:
+    """Whether a noun names a time ("for two hours", "for the first time"), not a thing."""
+    ordinal = any(c.ent_type_ == "ORDINAL" for c in noun.lefts)
+    return noun.ent_type_ in ("DATE", "TIME") or ordinal
+
+
 def _content_object(verb: Token, speech: bool) -> bool:
     """Whether an object verb has a direct object that is its content.
 
@@ -824,11 +955,29 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
     speech = frozenset(v.lower() for v in params.speech_verbs)
     naming = frozenset(v.lower() for v in params.naming_verbs)
     objects = frozenset(v.lower() for v in params.object_verbs)
+    appeals = frozenset(v.lower() for v in params.appeal_verbs)
+    topics = dict(cue.lower().split() for cue in params.topic_cues)
     cues = []
     for token in doc:
+        if (tagged := _noun_tagged_quotative(text, token, speech)) is not None:
+            cues.append(tagged)
+            continue
         if not token.tag_.startswith("VB") or token.dep_ == "amod":
             continue
         held = token.lower_ in objects and _content_object(token, token.lower_ in speech)
+        appeal = _appeal(doc, text, token) if token.lower_ in appeals else None
+        if appeal is not None:
+            cues.append(
+                Cue(token.idx, token.idx + len(token), token, _subject(token), appeal, False)
+            )
+            continue
+        preposition = topics.get(token.lower_, "about" if token.lower_ in speech else "")
+        topic = _topic(doc, text, token, preposition) if preposition and not held else None
+        if topic is not None:
+            cues.append(
+                Cue(token.idx, token.idx + len(token), token, _subject(token), topic, False)
+            )
+            continue
         if token.lower_ in speech:
             clause = _clause(doc, text, token, speech | naming)
             if clause is None and held:
@@ -839,7 +988,14 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
             continue
         needs_quote = token.lower_ in naming and token.lower_ not in speech and not held
         cues.append(
-            Cue(token.idx, token.idx + len(token), token, _subject(token), clause, needs_quote)
+            Cue(
+                token.idx,
+                token.idx + len(token),
+                token,
+                _subject(token) or _participle_doer(token),
+                clause,
+                needs_quote,
+            )
         )
     for token in doc[:-1]:
         if token.lower_ == "according" and doc[token.i + 1].lower_ == "to":
@@ -854,6 +1010,45 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
     if headline is not None:
         cues.append(headline)
     return _alone_in_sentence(sorted(cues, key=lambda c: c.start), surveys)
+
+
+def _noun_tagged_quotative(text: str, token: Token, speech: frozenset[str]) -> Cue | None:
+    """A speech verb the tagger took for a noun in a quotative tag ("...," the memo states.),
+    with the noun phrase between the quotation and it as speaker, or None.
+
+    The word must end a tag of its own: right after a quotation that its sentence opens with,
+    closed by a comma (or "!", "?"), and a phrase without a verb, and followed by punctuation
+    or a preposition ("the board states in its letter"); a quoted phrase inside a sentence
+    may be followed by an apposition ("... of "the plan," the border states, ...").
+
+    Notes:
+        Quotative tags put the speaker and the reporting verb right after the quote (Quirk et
+        al. 1985, 18.50); the small model reads a present-tense "states", "notes", "writes" or a
+        past "read" after a noun as a plural noun or a compound, and leaves the quote without
+        a cue.
+    """
+    doc = token.doc
+    if token.lower_ not in speech or not token.is_lower or token.tag_ not in ("NN", "NNS"):
+        return None
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if after is not None and not (after.is_punct or after.pos_ == "ADP"):
+        return None
+    mark = token.i - 1
+    while mark >= token.sent.start and not doc[mark].is_punct:
+        mark -= 1
+    phrase = doc[mark + 1 : token.i]
+    if mark <= token.sent.start or doc[mark].tag_ != "''" or doc[mark - 1].text not in ",!?":
+        return None
+    if any(t.pos_ in ("VERB", "AUX") for t in phrase):
+        return None
+    if any(t.text in QUOTE_MARKS for t in doc[token.sent.start + 1 : mark]):
+        return None  # a quoted phrase inside the sentence ("heads of "the big plan," the ...")
+    nominals = [t for t in phrase if t.pos_ in ("NOUN", "PROPN", "PRON")]
+    if not nominals:
+        return None
+    clause = _trim(text, (token.sent.start_char, doc[mark].idx + 1))
+    speaker = min(nominals, key=_depth)
+    return Cue(token.idx, token.idx + len(token), token, speaker, clause, True)
 
 
 def _survey_cue(surveys: frozenset[str], text: str, token: Token) -> Cue | None:
@@ -1153,8 +1348,28 @@ def draft_attributions(
             drafts.append(led)
         elif _reads_as_speech(text, run, params.min_words_scare_quote):
             loose.append(_Draft((run.start, run.end), "direct", run.parts, None))
-    ordered = sorted((_with_speaker(doc, d) for d in drafts), key=lambda d: d.content)
+    ordered = sorted(
+        (_reported_by(cues, _with_speaker(doc, d)) for d in drafts), key=lambda d: d.content
+    )
     return _continue_speakers(text, _paragraphs(text), ordered, loose, params)
+
+
+def _reported_by(cues: Sequence[Cue], draft: _Draft) -> _Draft:
+    """A draft whose sentence also says *according to X*, given to X with that cue.
+
+    Notes:
+        PolNeAR guidelines ("No nested attributions"): only the outermost source of a
+        sentence is annotated; *according to X* attributes its whole sentence (see
+        `find_cues`), quotes and reported speech of others in it included, to X.
+    """
+    cue = draft.cue
+    if cue is None or cue.token.lower_ == "according":
+        return draft
+    for other in cues:
+        outer = other.token.lower_ == "according" and other.speaker is not None
+        if outer and other.token.sent == cue.token.sent:
+            return draft._replace(cue=other)
+    return draft
 
 
 def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
@@ -1283,11 +1498,32 @@ def _colon_draft(doc: Doc, text: str, run: QuoteRun, runs: Sequence[QuoteRun]) -
     if not lead_tokens:
         return None
     head = min(lead_tokens, key=_depth)
-    speaker = _subject(head) if head.pos_ in ("VERB", "AUX") else head
+    speaker = _source_line(doc[colon[0].sent.start : colon.start]) or (
+        _subject(head) if head.pos_ in ("VERB", "AUX") else head
+    )
     if speaker is None or speaker.pos_ not in ("PROPN", "NOUN", "PRON"):
         return None
     cue = Cue(colon[0].idx, colon[0].idx + 1, head, speaker, (run.start, run.end), True)
     return _Draft((run.start, run.end), "direct", run.parts, cue)
+
+
+def _source_line(lead: Span) -> Token | None:
+    """The name closing a lead after a dash ("HEADLINE - Anna Berg:", "... -More from Berg:"),
+    or None.
+
+    Notes:
+        Digest columns set a source line after the item's headline and a dash, then quote the
+        source after a colon; a short verbless phrase after the last dash that holds a proper
+        noun names the source, not the headline before it, whatever the parser made of them.
+    """
+    dashes = [t.i for t in lead if t.text[:1] in "-\u2013\u2014"]
+    if not dashes:
+        return None
+    line = [t for t in lead.doc[dashes[-1] + 1 : lead.end] if not t.is_punct]
+    if not 0 < len(line) <= 6 or any(t.pos_ in ("VERB", "AUX") for t in line):
+        return None
+    names = [t for t in line if t.pos_ == "PROPN" and t.ent_type_ not in ("DATE", "TIME")]
+    return min(names, key=_depth) if names else None
 
 
 def _led_draft(
@@ -1338,11 +1574,15 @@ def _governed_draft(
         barked"), not only under listed speech verbs; the verb's subject is the source and, for
         words after the verb, its complements are the content (Pareti 2016: the cue need not be a
         reporting verb). One- and two-word runs are scare quotes unless the verb is a speech or
-        naming verb ("accused Cruz of being "politically correct"").
+        naming verb ("accused Cruz of being "politically correct""). A verb whose subject is a
+        demonstrative or expletive ("this makes sense because "..."") is not one of saying:
+        the words are someone else's, left to the previous speaker.
     """
     verb = _governing_verb(doc, run, runs)
     speaker = _subject(verb) if verb is not None else None
     if verb is None or speaker is None or _in_quotes(speaker.idx, runs):
+        return None
+    if speaker.lower_ in THING_SUBJECTS:
         return None
     short = _n_words(text[run.start : run.end]) <= params.min_words_scare_quote
     if short and verb.lower_ not in {*params.speech_verbs, *params.naming_verbs}:

@@ -792,6 +792,47 @@ def test_clause_before_the_cue_verb_is_not_its_complement(nlp, text, content, sp
     assert (quote.text, quote.speaker_text) == (content, speaker_text)
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "speaker", "cue"),
+    [
+        (  # "states" read as a plural noun after "video"
+            'The group made a new video. "We will win the fight this year," a narrator in the '
+            "video states.",
+            '"We will win the fight this year,"',
+            "narrator",
+            "states",
+        ),
+        (  # "states" read as a plural noun after "memo"
+            'The firm sent a memo. "Prices will rise next spring," the memo states.',
+            '"Prices will rise next spring,"',
+            "memo",
+            "states",
+        ),
+        (  # past "read" read as a noun
+            'The town got a note. "Please stop the noise after ten," the note read.',
+            '"Please stop the noise after ten,"',
+            "note",
+            "read",
+        ),
+    ],
+)
+def test_speech_verb_tagged_as_noun_in_a_quotative_tag(nlp, text, content, speaker, cue):
+    quote = only([q for q in quotes_of(nlp, text) if q.quoted])
+    assert (quote.text, quote.cue) == (content, cue)
+    assert speaker in quote.speaker_text.split()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Leaders of "the big plan," the border states, met on Monday.',
+        '"We will win the fight this year," the video states are clear.',
+    ],
+)
+def test_noun_after_a_quotation_is_not_a_cue(nlp, text):
+    assert all(q.cue not in ("states", "state") for q in quotes_of(nlp, text))
+
+
 #: The small model's parse of a sentence seen in news, one token a row (text, space after, tag,
 #: part of speech, dependency, head): the inverted name is made the subject of the second part's
 #: verb and the cue is left without one.
@@ -874,6 +915,147 @@ def test_headline_source_before_a_colon(nlp, text, found):
 
 
 @pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        (
+            "Most of the money went to roads, and this makes sense because "
+            '"the roads were falling apart after the storm."',
+            [],
+        ),
+        (  # must still fire: a subject that can speak
+            'The council backed the plan because "the roads were falling apart after the storm."',
+            ["The council"],
+        ),
+    ],
+)
+def test_demonstrative_subject_does_not_govern_a_quote(nlp, text, speakers):
+    assert [q.speaker_text for q in quotes_of(nlp, text)] == speakers
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker_text", "cue"),
+    [
+        (
+            '"Is this a real plan or just a slogan for the fall?" the manager asked at a '
+            "meeting, according to the local paper.",
+            "the local paper",
+            "according to",
+        ),
+        # must not fire: no *according to* in the sentence
+        (
+            '"Is this a real plan or just a slogan for the fall?" the manager asked at a '
+            "meeting on Monday.",
+            "the manager",
+            "asked",
+        ),
+    ],
+)
+def test_according_to_is_the_source_of_its_whole_sentence(nlp, text, speaker_text, cue):
+    quote = next(q for q in quotes_of(nlp, text) if q.kind == "direct")
+    assert (quote.speaker_text, quote.cue) == (speaker_text, cue)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (  # a digest's source line after the headline and a dash
+            'The swing was there all along - more from Berg: "Rural voters had told us as much '
+            'in every survey."',
+            "Berg",
+        ),
+        (
+            'The swing was there all along -More from Berg: "Rural voters had told us as much '
+            'in every survey."',
+            "Berg",
+        ),
+        # must not fire: a time after the dash is no source
+        (
+            'The swing came early - on Monday: "Rural voters had told us as much in every survey."',
+            "The swing",
+        ),
+    ],
+)
+def test_source_line_after_a_dash_before_the_colon(nlp, text, speaker):
+    assert only(quotes_of(nlp, text)).speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker_text"),
+    [
+        (
+            "The mayor praised the staff on Monday. Adding that the new park would open in June.",
+            "The mayor",
+        ),
+        (
+            "The mayor praised the staff on Monday. Noting that the new park would open in June.",
+            "The mayor",
+        ),
+        # must find nothing: no sentence before it in its paragraph
+        ("Adding that the new park would open in June.", None),
+        (
+            "The mayor praised the staff on Monday.\n\n"
+            "Adding that the new park would open in June.",
+            None,
+        ),
+    ],
+)
+def test_participle_without_subject_is_the_previous_sentence_subjects(nlp, text, speaker_text):
+    found = [q for q in quotes_of(nlp, text) if q.text == "that the new park would open in June"]
+    assert [q.speaker_text for q in found] == ([speaker_text] if speaker_text else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "The governor talked about the new school budget on Monday.",
+            [("the new school budget", "The governor", "talked")],
+        ),
+        (  # an *as* phrase after the object is part of it
+            'The coach referred to the rookies as "my kids" after the game.',
+            [('the rookies as "my kids"', "The coach", "referred")],
+        ),
+        (  # any speech verb's *about* object
+            "She asked about the cost of the new bridge.",
+            [("the cost of the new bridge", "She", "asked")],
+        ),
+        # must find nothing: "to" of a verb whose topic is *about* is its addressee; the one
+        # asked is not the asker
+        ("The pilot talked to the crew before takeoff.", []),
+        ("The old coach, asked about his sore knee, smiled.", []),
+        ("The mayor was asked about the new bridge.", []),
+    ],
+)
+def test_topic_of_a_verb_of_speaking_is_the_content(nlp, text, found):
+    assert [(q.text, q.speaker_text, q.cue) for q in quotes_of(nlp, text)] == found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "The senator called for a new vote on the budget.",
+            [("a new vote on the budget", "The senator")],
+        ),
+        (
+            "The mayor called on the council to approve the plan by May.",
+            [("the council to approve the plan by May", "The mayor")],
+        ),
+        (
+            "The union pushed Friday for a strike at the plant.",
+            [("a strike at the plant", "The union")],
+        ),
+        # must find nothing: a time, a visit, a naming with its object
+        ("Her team called for the first time in weeks.", []),
+        ("The reporters called on the mayor at his home.", []),
+        ("The fans called the coach a hero for the big win.", []),
+    ],
+)
+def test_appeal_verb_object_is_the_content(nlp, text, found):
+    assert [(q.text, q.speaker_text) for q in quotes_of(nlp, text)] == found
+
+
+@pytest.mark.parametrize(
     ("text", "kind", "content", "cue"),
     [
         (
@@ -890,6 +1072,18 @@ def test_headline_source_before_a_colon(nlp, text, found):
         ),
         ('"We will fix it," the mayor quipped.', "direct", '"We will fix it,"', "quipped"),
         ('"Not yet," the mayor answered.', "direct", '"Not yet,"', "answered"),
+        (
+            '"Wait for the vote," the clerk interjected.',
+            "direct",
+            '"Wait for the vote,"',
+            "interjected",
+        ),
+        (
+            "The coach recounted that the bus had broken down twice.",
+            "indirect",
+            "that the bus had broken down twice",
+            "recounted",
+        ),
     ],
 )
 def test_more_speech_verbs(nlp, text, kind, content, cue):
