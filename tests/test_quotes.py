@@ -1084,6 +1084,18 @@ def test_appeal_verb_object_is_the_content(nlp, text, found):
             "that the bus had broken down twice",
             "recounted",
         ),
+        (
+            "The clerk interjected that the vote was closed.",
+            "indirect",
+            "that the vote was closed",
+            "interjected",
+        ),
+        (
+            "The senator opined that the new tax was unfair.",
+            "indirect",
+            "that the new tax was unfair",
+            "opined",
+        ),
     ],
 )
 def test_more_speech_verbs(nlp, text, kind, content, cue):
