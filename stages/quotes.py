@@ -965,17 +965,13 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
         if not token.tag_.startswith("VB") or token.dep_ == "amod":
             continue
         held = token.lower_ in objects and _content_object(token, token.lower_ in speech)
-        appeal = _appeal(doc, text, token) if token.lower_ in appeals else None
-        if appeal is not None:
-            cues.append(
-                Cue(token.idx, token.idx + len(token), token, _subject(token), appeal, False)
-            )
-            continue
+        content = _appeal(doc, text, token) if token.lower_ in appeals else None
         preposition = topics.get(token.lower_, "about" if token.lower_ in speech else "")
-        topic = _topic(doc, text, token, preposition) if preposition and not held else None
-        if topic is not None:
+        if content is None and preposition and not held:
+            content = _topic(doc, text, token, preposition)
+        if content is not None:
             cues.append(
-                Cue(token.idx, token.idx + len(token), token, _subject(token), topic, False)
+                Cue(token.idx, token.idx + len(token), token, _subject(token), content, False)
             )
             continue
         if token.lower_ in speech:
