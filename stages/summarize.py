@@ -397,17 +397,36 @@ def highlight_html(title: str, text: str, quotes: pd.DataFrame) -> str:
 
 
 def bar_chart(table: pd.DataFrame, label: str, value: str, title: str, top_n: int) -> Any:
-    """A horizontal bar chart of the `top_n` first rows, largest at the top."""
+    """A horizontal bar chart of the `top_n` first rows, largest at the top, as a PNG image.
+
+    Its alternative text names every bar and its value, so the report still tells a reader who
+    cannot see the image (or a screen reader) what the chart shows.
+    """
+    from io import BytesIO
+
+    from IPython.display import Image
     from matplotlib import pyplot as plt
 
-    rows = table.head(top_n).iloc[::-1]
+    rows = table.head(top_n)
     figure, axes = plt.subplots(figsize=(8, 0.3 * max(len(rows), 3) + 1))
-    axes.barh(rows[label].astype(str), rows[value], color="#4c72b0")
+    axes.barh(rows[label].astype(str)[::-1], rows[value][::-1], color="#4c72b0")
     axes.set_xlabel(value.replace("_", " "))
     axes.set_title(title)
     figure.tight_layout()
+    png = BytesIO()
+    figure.savefig(png, format="png")
     plt.close(figure)
-    return figure
+    return Image(
+        data=png.getvalue(), format="png", alt=chart_description(rows, label, value, title)
+    )
+
+
+def chart_description(table: pd.DataFrame, label: str, value: str, title: str) -> str:
+    """A chart's alternative text: its title, what it measures, each row's name and value."""
+    rows = zip(table[label], table[value], strict=True)
+    bars = ", ".join(f"{name} {amount}" for name, amount in rows)
+    what = f"{value.replace('_', ' ')} by {label.replace('_', ' ')}"
+    return f"{title}, {what}: {bars or 'none'}."
 
 
 def summary_checks(

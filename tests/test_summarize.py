@@ -9,6 +9,7 @@ import pytest
 
 from stages.summarize import (
     SummarizeParams,
+    bar_chart,
     highlight_html,
     summary_metrics,
     summary_tables,
@@ -195,3 +196,16 @@ def test_highlight_marks_quote_and_speaker_and_escapes_article_text() -> None:
     assert "direct: &lt;i&gt;Kirby&lt;/i&gt;</span></mark>" in marks[0]
     assert marks[1].split(">", 1)[1].startswith("Kirby<span") and "speaker</span>" in marks[1]
     assert page.endswith("</mark> said.</div>")
+
+
+def test_chart_image_describes_its_bars_in_alternative_text() -> None:
+    speakers = pd.DataFrame({"speaker": ["John Kirby", "Joe Biden", "Ali"], "quotes": [5, 2, 1]})
+    image = bar_chart(speakers, "speaker", "quotes", "Most quoted speakers", top_n=2)
+    assert image.data.startswith(b"\x89PNG")
+    assert image.alt == "Most quoted speakers, quotes by speaker: John Kirby 5, Joe Biden 2."
+
+
+def test_chart_of_nothing_says_so() -> None:
+    empty = pd.DataFrame({"name": pd.Series([], dtype=str), "mentions": pd.Series([], dtype=int)})
+    image = bar_chart(empty, "name", "mentions", "Most mentioned entities", top_n=10)
+    assert image.alt == "Most mentioned entities, mentions by name: none."
