@@ -135,6 +135,9 @@ def test_a_failed_stage_leaves_nothing_that_looks_complete(repo: Path) -> None:
         assert "parse.model = 'en_core_web_missing'" in done.stdout + done.stderr
         assert not (repo / "data" / "parse" / "shards").exists()
         assert not (repo / "data" / "notebooks" / "02_parse.ipynb").exists()
+        # The notebook as far as it ran, the error in it, is kept for the user to read.
+        partial = repo / "data" / "notebooks" / "02_parse.partial.ipynb"
+        assert "ParamsError" in partial.read_text()
     finally:
         sh(repo, "git", "checkout", "HEAD", "--", "params.yaml")
         dvc(repo, "checkout")
