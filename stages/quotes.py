@@ -1024,14 +1024,14 @@ def _tokens_with(doc: Doc, attr: int, values: frozenset[str]) -> list[Token]:
     They are found in the Doc's attribute array: a rule that needs only a few tokens of an
     article then builds those Tokens, not one for each of its words.
     """
-    found = np.flatnonzero(np.isin(doc.to_array(attr), _string_hashes(values)))
-    return [doc[i] for i in found.tolist()]
+    ids = _string_ids(values)
+    return [doc[i] for i, value in enumerate(doc.to_array(attr).tolist()) if value in ids]
 
 
 @functools.cache
-def _string_hashes(values: frozenset[str]) -> np.ndarray:
+def _string_ids(values: frozenset[str]) -> frozenset[int]:
     """The ids spaCy stores `values` under: a symbol's fixed id (dependency labels), else a hash."""
-    return np.array([get_string_id(value) for value in values], dtype=np.uint64)
+    return frozenset(get_string_id(value) for value in values)
 
 
 def _noun_tagged_quotative(text: str, token: Token, speech: frozenset[str]) -> Cue | None:
