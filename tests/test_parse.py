@@ -19,6 +19,7 @@ from stages.parse import (
     fingerprint,
     parse_corpus,
     parse_metrics,
+    text_batches,
     text_key,
 )
 
@@ -88,6 +89,31 @@ def test_shards_hold_every_article_once_in_order(nlp: Language) -> None:
     assert [doc.user_data["doc_id"] for doc in docs] == list(TEXTS)
     assert [doc.text for doc in docs] == list(TEXTS.values())
     assert docs[0].has_annotation("DEP") and docs[0].has_annotation("ENT_IOB")
+
+
+@pytest.mark.parametrize(
+    ("lengths", "batch_size", "batch_chars", "batches"),
+    [
+        ([3, 3, 3, 3, 3], 2, 100, [[3, 3], [3, 3], [3]]),  # the count cuts
+        ([4, 4, 4, 4], 10, 8, [[4, 4], [4, 4]]),  # the characters cut
+        ([2, 9, 2, 2], 10, 8, [[2], [9], [2, 2]]),  # a long text stands alone
+        ([9], 10, 8, [[9]]),
+        ([8, 1], 10, 8, [[8], [1]]),  # the budget is a limit reached, not passed
+        ([], 10, 8, []),
+    ],
+)
+def test_text_batches_keep_order_and_respect_both_limits(
+    lengths: list[int], batch_size: int, batch_chars: int, batches: list[list[int]]
+) -> None:
+    texts = ["x" * n for n in lengths]
+    cut = list(text_batches(texts, batch_size, batch_chars))
+    assert [[len(t) for t in batch] for batch in cut] == batches
+    assert [t for batch in cut for t in batch] == texts
+
+
+def test_batching_by_characters_gives_the_same_shards(nlp: Language) -> None:
+    tight = ParseParams(batch_size=64, batch_chars=40)  # about one article a batch
+    assert shard_bytes(nlp, CORPUS, tight) == shard_bytes(nlp, CORPUS, ParseParams())
 
 
 def test_an_empty_corpus_writes_no_shard(nlp: Language) -> None:
@@ -164,6 +190,7 @@ def test_the_cache_folder_survives_the_process(nlp: Language, tmp_path: Path) ->
     ("changed", "same_cache"),
     [
         ({"batch_size": 8}, True),
+        ({"batch_chars": 1000}, True),
         ({"n_process": 2}, True),
         ({"shard_size": 10}, True),
         ({"exclude": ["lemmatizer", "ner"]}, False),
