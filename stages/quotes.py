@@ -582,6 +582,10 @@ def _subject(verb: Token) -> Token | None:
         ("..., adding that", "said ... and warned") takes the subject of the verb it hangs on.
         PolNeAR sources a thing's words to whoever issued it ("Trump released a video that
         said ...": source Trump), as for "released a statement saying" below.
+        The understood subject of a non-finite clause is the subject of the clause it hangs on
+        (Quirk et al. 1985, 15.58), of a passive one too ("The suit was filed, alleging ...",
+        "was criticized for saying"), and so is that of a raised or controlled infinitive
+        ("The mayor is reported to have said ...", "Voters are required to declare ...").
     """
     nominal = [c for c in verb.children if c.dep_ == "nsubj" and not c.is_punct]
     if nominal:
@@ -618,7 +622,10 @@ def _subject(verb: Token) -> Token | None:
             # hangs on a reported clause goes on the reporter's words, not the clause's subject
             while head.dep_ == "ccomp" and head.head.i < head.i and not _set_off(head):
                 head = head.head
-        return _subject(head)
+        # "A suit was filed, alleging ...", "is reported to have said": a passive verb's
+        # subject is the one its participle, infinitive or second predicate speaks of
+        passive = next((c for c in head.children if c.dep_ == "nsubjpass"), None)
+        return _subject(head) or passive
     if (participle := _participle_before(verb)) is not None:
         return next((c for c in participle.children if c.dep_ == "nsubj"), None)
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):

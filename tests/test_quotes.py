@@ -505,6 +505,33 @@ def test_participle_cue_is_the_reporters(nlp, text, cue, speaker_text):
     assert quote.speaker_text == speaker_text
 
 
+# The subject of a passive verb is the speaker of the cue hanging on it.
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "The lawsuit was filed on Monday, alleging that the city had broken the law.",
+            [("The lawsuit", "alleging")],
+        ),
+        (
+            "The senator was criticized for saying that the new plan would fail.",
+            [("The senator", "saying")],
+        ),
+        ("The mayor is reported to have said that the plan would fail.", [("The mayor", "said")]),
+        (
+            "Voters are required to declare that they live in the county.",
+            [("Voters", "declare")],
+        ),
+        ("The coach was fired and said that he would appeal.", [("The coach", "said")]),
+        # must find nothing: the subject of a passive speech verb is the one addressed
+        ("The mayor was asked whether the plan would fail.", []),
+        ("The mayor was told that the plan would fail.", []),
+    ],
+)
+def test_passive_subject_speaks_through_its_verbs_dependents(nlp, text, found):
+    assert [(q.speaker_text, q.cue) for q in quotes_of(nlp, text)] == found
+
+
 # A cue-less partial quote is its own sentence's main subject's, else the previous speaker's.
 @pytest.mark.parametrize(
     ("text", "speaker"),
