@@ -1483,7 +1483,9 @@ def _colon_draft(doc: Doc, text: str, run: QuoteRun, runs: Sequence[QuoteRun]) -
     Notes:
         PolNeAR guidelines ("Cues"): a colon introducing speech is part of the cue; the source is
         the subject of the introducing clause ("Ryan wrote in an email: "..."", "The report
-        concluded:").
+        concluded:"). A subject that points to a thing or fills a slot ("Then it got worse:",
+        "There was one message:") is no source, as in `_governed_draft`: the quote is left to
+        the rules after this one (the previous speaker).
     """
     end = run.start
     while end > 0 and text[end - 1].isspace():
@@ -1506,6 +1508,8 @@ def _colon_draft(doc: Doc, text: str, run: QuoteRun, runs: Sequence[QuoteRun]) -
     )
     if speaker is None or speaker.pos_ not in ("PROPN", "NOUN", "PRON"):
         return None
+    if speaker.lower_ in THING_SUBJECTS:
+        return None  # "Then it got worse:" introduces someone's words, not its subject's
     cue = Cue(colon[0].idx, colon[0].idx + 1, head, speaker, (run.start, run.end), True)
     return _Draft((run.start, run.end), "direct", run.parts, cue)
 

@@ -960,6 +960,29 @@ def test_demonstrative_subject_does_not_govern_a_quote(nlp, text, speakers):
 
 
 @pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        (
+            '"The bridge comes first," the mayor said.\n\nThen it got worse: "We will build the '
+            'road next year."',
+            ["the mayor", "the mayor"],
+        ),
+        (
+            '"The bridge comes first," the mayor said.\n\nIt was simple: "We will build the road '
+            'next year."',
+            ["the mayor", "the mayor"],
+        ),
+        (  # must still fire: a subject that can speak
+            'Anna Berg gave her answer: "We will build the road next year."',
+            ["Anna Berg"],
+        ),
+    ],
+)
+def test_expletive_before_a_colon_is_no_source(nlp, text, speakers):
+    assert [q.speaker_text for q in quotes_of(nlp, text)] == speakers
+
+
+@pytest.mark.parametrize(
     ("text", "speaker_text", "cue"),
     [
         (
