@@ -8,9 +8,9 @@ The extractor works in three passes over one parsed article:
    "Source:") are read off the dependency parse (`find_cues`); `draft_attributions` gives each run
    to the closest cue whose reported clause holds it (`partial` when the clause has words of its own
    outside the marks, `direct` otherwise) or to the cue right beside it; a run with no speech cue
-   goes to a colon before it, to the subject of the verb it hangs on, or to the subject of the
-   sentence just before it, and otherwise continues the previous speaker; cues whose clause holds no
-   quotation marks give `indirect` attributions;
+   goes to a colon before it, to the name on a dash line signing its paragraph, to the subject of
+   the verb it hangs on, or to the subject of the sentence just before it, and otherwise continues
+   the previous speaker; cues whose clause holds no quotation marks give `indirect` attributions;
 3. each local speaker mention is resolved (`resolve_speaker`): pronouns to the latest person
    speaking or acting as subject before them whose gender, as far as the article tells it
    (`_name_genders`), agrees; relative pronouns to their antecedent; nominals to their earlier
@@ -1294,6 +1294,7 @@ def draft_attributions(
         continue the previous speaker (Muzny et al. 2017); short cue-less runs are scare quotes.
     """
     text = _text(doc)
+    paragraphs = _paragraphs(text)
     runs = [r for r in runs if not is_title(doc, text, r, params.max_title_words)]
     cues = [c for c in cues if not _in_quotes(c.start, runs)]
     owner: dict[int, list[int]] = {}
@@ -1345,6 +1346,8 @@ def draft_attributions(
                 drafts.append(_Draft(phrase, "partial", run.parts, cues[n]))
         elif (introduced := _colon_draft(doc, text, run, runs)) is not None:
             drafts.append(introduced)
+        elif (signed := _signed_draft(doc, text, run, paragraphs)) is not None:
+            drafts.append(signed)
         elif (governed := _governed_draft(doc, text, run, runs, params)) is not None:
             drafts.append(governed)
         elif (led := _led_draft(doc, text, run, runs, drafts, params)) is not None:
@@ -1354,7 +1357,7 @@ def draft_attributions(
     ordered = sorted(
         (_reported_by(cues, _with_speaker(doc, d)) for d in drafts), key=lambda d: d.content
     )
-    return _continue_speakers(text, _paragraphs(text), ordered, loose, params)
+    return _continue_speakers(text, paragraphs, ordered, loose, params)
 
 
 def _reported_by(cues: Sequence[Cue], draft: _Draft) -> _Draft:
@@ -1531,6 +1534,37 @@ def _source_line(lead: Span) -> Token | None:
         return None
     names = [t for t in line if t.pos_ == "PROPN" and t.ent_type_ not in ("DATE", "TIME")]
     return min(names, key=_depth) if names else None
+
+
+def _signed_draft(
+    doc: Doc, text: str, run: QuoteRun, paragraphs: Sequence[CharSpan]
+) -> _Draft | None:
+    """A quote that fills its paragraph, signed by the next paragraph's dash line ("- Bernie
+    Sanders.", "-Anna Berg, Cheyenne."), given to the name on that line; or None.
+
+    Notes:
+        The source of an epigraph or a set-off quotation goes on the line after it, after a
+        dash (Chicago Manual of Style, "Epigraphs"); fact checks and digests sign the quotes they
+        examine so. The name is a short verbless phrase before any comma (`_source_line`); a
+        line closed by a dash as well ("- A new start -.") is a subhead, not a source.
+    """
+    n = _paragraph_index(paragraphs, run.end)
+    if n + 1 >= len(paragraphs) or run.start not in {s for s, _ in paragraphs}:
+        return None
+    if text[run.end : paragraphs[n][1]].strip(" ."):
+        return None
+    start, end = paragraphs[n + 1]
+    line = text[start:end].rstrip(" .")
+    if line[:1] not in "-\u2013\u2014" or line[-1:] in "-\u2013\u2014":
+        return None
+    comma = text.find(",", start, end)
+    lead = doc.char_span(start, end if comma < 0 else comma, alignment_mode="expand")
+    speaker = _source_line(lead) if lead is not None else None
+    if speaker is None:
+        return None
+    dash = doc[lead.start]
+    cue = Cue(dash.idx, dash.idx + 1, dash, speaker, (run.start, run.end), True)
+    return _Draft((run.start, run.end), "direct", run.parts, cue)
 
 
 def _led_draft(

@@ -982,6 +982,44 @@ def test_expletive_before_a_colon_is_no_source(nlp, text, speakers):
     assert [q.speaker_text for q in quotes_of(nlp, text)] == speakers
 
 
+SIGNED = '"Every family in this valley deserves clean water."'
+
+
+# A quote paragraph signed by a dash line after it is the signer's.
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            f"The debate ran late.\n\n{SIGNED}\n\n- Anna Berg.\n\nThe claim needs context.",
+            [("Anna Berg", "-")],
+        ),
+        (
+            f"The debate ran late.\n\n{SIGNED}\n\n- Tom Reed, a farmer in Cheyenne.",
+            [("Tom Reed", "-")],
+        ),
+        (
+            f"The debate ran late.\n\n{SIGNED}\n\n\u2014 Mayor Anna Berg, speaking at the fair.",
+            [("Anna Berg", "\u2014")],
+        ),
+        # must not fire: a subhead between dashes, a time, a quote with a cue of its own
+        (
+            f'"We will fix it," Tom Reed said.\n\n{SIGNED}\n\n- A new start for Reed -.',
+            [("Tom Reed", "said"), ("Tom Reed", "")],
+        ),
+        (
+            f'"We will fix it," Tom Reed said.\n\n{SIGNED}\n\n- on Monday.',
+            [("Tom Reed", "said"), ("Tom Reed", "")],
+        ),
+        (
+            '"We will fix it," Tom Reed said.\n\n"We need clean water," he added.\n\n- Anna Berg.',
+            [("Tom Reed", "said"), ("Tom Reed", "added")],
+        ),
+    ],
+)
+def test_quote_signed_by_a_dash_line_is_the_signers(nlp, text, found):
+    assert [(q.speaker, q.cue) for q in quotes_of(nlp, text)] == found
+
+
 @pytest.mark.parametrize(
     ("text", "speaker_text", "cue"),
     [
