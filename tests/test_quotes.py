@@ -783,6 +783,13 @@ def test_speaker_found_beyond_the_speech_verb_list(nlp, text, kind, content, spe
             "Trump is winning",
             "he",
         ),
+        (  # quoted words the parser makes the subject of the inverted verb after them
+            '"Picture Tom Reed on that stage," mused the host of the show.',
+            "direct",
+            '"Picture Tom Reed on that stage,"',
+            "the host of the show",
+        ),
+        ('"Nope," tweeted a voter from Ohio.', "direct", '"Nope,"', "a voter from Ohio"),
     ],
 )
 def test_speaker_the_parser_misplaced(nlp, text, kind, content, speaker):
