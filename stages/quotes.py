@@ -1401,7 +1401,8 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
         The small model often hangs an inverted speaker on the quote's last word (""Yes, I
         support Ted Cruz," Brent Bozell III, founder of ..., tells Breitbart"): whatever noun
         phrase stands between a quote and its cue is its source (PolNeAR guidelines, "Sources";
-        Pareti 2016 on the quote-source-cue order).
+        Pareti 2016 on the quote-source-cue order). A participle or second verb of such an
+        inverted cue has its subject too (Quirk et al. 1985, 15.58, "attachment rule").
     """
     cue = draft.cue
     if cue is None or cue.speaker is not None:
@@ -1413,6 +1414,12 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
         if found is None and _after_quote(cue.token):
             # inverted between the parts of a quote (""The risk," said Edward Leamer, "is ...")
             found = _noun_phrase_after(cue.token)
+        head = cue.token.head
+        inverted = cue.token.dep_ in ("advcl", "conj") and head.i < cue.token.i
+        if found is None and inverted and _after_quote(head):
+            # a participle of an inverted cue (""...," said Skelly, explaining ...") shares
+            # the subject after that cue
+            found = _noun_phrase_after(head)
         return draft if found is None else draft._replace(cue=cue._replace(speaker=found))
     between = doc.char_span(draft.content[1], cue.start, alignment_mode="contract")
     nominals = [t for t in between or [] if t.pos_ in ("PROPN", "NOUN", "PRON")]

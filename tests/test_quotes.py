@@ -790,6 +790,19 @@ def test_speaker_found_beyond_the_speech_verb_list(nlp, text, kind, content, spe
             "the host of the show",
         ),
         ('"Nope," tweeted a voter from Ohio.', "direct", '"Nope,"', "a voter from Ohio"),
+        (  # a participle of an inverted cue whose name the tagger takes for an adverb
+            '"The danger is real," said Skelly, explaining that the dam was "older than the town '
+            'itself."',
+            "partial",
+            'that the dam was "older than the town itself."',
+            "Skelly",
+        ),
+        (
+            '"The danger is real," said Skelly, adding that the old dam "could fail in any storm."',
+            "partial",
+            'that the old dam "could fail in any storm."',
+            "Skelly",
+        ),
     ],
 )
 def test_speaker_the_parser_misplaced(nlp, text, kind, content, speaker):
