@@ -608,9 +608,15 @@ def _subject(verb: Token) -> Token | None:
         if found:
             return found[0]
     # the small model sometimes attaches a name before its verb as a compound (""...," Trump
-    # barked"): a proper noun or pronoun right before the verb is then its subject
+    # barked"): a proper noun or pronoun right before the verb is then its subject, unless it
+    # says when ("sent an email Tuesday inviting ...")
     before = verb.doc[verb.i - 1] if verb.i > 0 else None
-    if before is not None and before.head == verb and before.pos_ in ("PROPN", "PRON"):
+    if (
+        before is not None
+        and before.head == verb
+        and before.pos_ in ("PROPN", "PRON")
+        and before.ent_type_ not in ("DATE", "TIME")
+    ):
         return before
     if (
         verb.dep_ in ("advcl", "conj", "xcomp", "pcomp", "npadvmod", "prep")

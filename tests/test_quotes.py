@@ -790,6 +790,13 @@ def test_speaker_found_beyond_the_speech_verb_list(nlp, text, kind, content, spe
             "the host of the show",
         ),
         ('"Nope," tweeted a voter from Ohio.', "direct", '"Nope,"', "a voter from Ohio"),
+        (  # a day right before a participle says when, it is not the participle's subject
+            'The senator sent an email to donors Tuesday inviting them to "join the fight for fair '
+            'wages."',
+            "direct",
+            'to "join the fight for fair wages."',
+            "The senator",
+        ),
         (  # a participle of an inverted cue whose name the tagger takes for an adverb
             '"The danger is real," said Skelly, explaining that the dam was "older than the town '
             'itself."',
