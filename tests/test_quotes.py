@@ -926,9 +926,17 @@ def test_inverted_speaker_between_quote_parts_the_parser_gave_away(nlp):
             "In the latest survey, the governor trails his rival by four points.",
             [("the governor trails his rival by four points", "the latest survey", "In")],
         ),
-        (  # what the voters said is theirs, not the poll's
+        (  # what the voters said is part of the poll's finding
             "In a poll released Monday, most voters said they trusted the mayor.",
-            [("they trusted the mayor", "most voters", "said")],
+            [("most voters said they trusted the mayor", "a poll released Monday", "In")],
+        ),
+        (
+            "In a new survey, 40 percent of parents say the schools are doing a fine job.",
+            [("40 percent of parents say the schools are doing a fine job", "a new survey", "In")],
+        ),
+        (  # must not fire: no survey
+            "Most voters said in the interview that they trusted the mayor.",
+            [("that they trusted the mayor", "Most voters", "said")],
         ),
         ("Sanders is ahead in the polls.", []),  # where a standing shows, not a finding
         ("In the interview, the mayor looked tired.", []),  # not a survey
