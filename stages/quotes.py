@@ -1270,19 +1270,27 @@ def _cut_before(clause: CharSpan, drafts: Sequence[_Draft]) -> CharSpan:
     return clause[0], cut
 
 
-def _quoted_speaker(cue: Cue, runs: Sequence[QuoteRun]) -> bool:
-    """Whether the speaker the parse gave a cue outside quotation marks is a word inside them.
+def _unquoted_speaker(cue: Cue, runs: Sequence[QuoteRun]) -> Cue:
+    """A cue outside quotation marks whose parsed speaker is a word inside them, given the doer
+    of its participle instead (`_participle_doer`) or no speaker; other cues unchanged.
 
     Notes:
         The words in quotation marks are what is said (PolNeAR guidelines, "Content"), never who
         says it: when the small model makes a quoted word the subject of the verb after the
         quote (""Meh," wrote a supporter", ""Imagine him on stage," mused the host"), the
-        speaker is still to be found, as in quotative inversion (`_with_speaker`). A token is
-        inside when its last character is: a name glued to the closing mark ("...,"Clinton
-        said") is outside.
+        speaker is still to be found, as in quotative inversion (`_with_speaker`); a participle
+        it hangs on a quoted verb ("..., telling the crowd "Some people get carried away"") is
+        done by the subject of its sentence (Quirk et al. 1985, 15.58). A token is inside when
+        its last character is: a name glued to the closing mark ("...,"Clinton said") is out.
     """
-    speaker = cue.speaker
-    return speaker is not None and _in_quotes(speaker.idx + len(speaker) - 1, runs)
+
+    def quoted(token: Token | None) -> bool:
+        return token is not None and _in_quotes(token.idx + len(token) - 1, runs)
+
+    if not quoted(cue.speaker):
+        return cue
+    doer = _participle_doer(cue.token)
+    return cue._replace(speaker=None if quoted(doer) else doer)
 
 
 def _owning_cue(cues: Sequence[Cue], holders: Sequence[int]) -> int:
@@ -1325,7 +1333,7 @@ def draft_attributions(
     paragraphs = _paragraphs(text)
     runs = [r for r in runs if not is_title(doc, text, r, params.max_title_words)]
     cues = [c for c in cues if not _in_quotes(c.start, runs)]
-    cues = [c._replace(speaker=None) if _quoted_speaker(c, runs) else c for c in cues]
+    cues = [_unquoted_speaker(c, runs) for c in cues]
     owner: dict[int, list[int]] = {}
     for i, run in enumerate(runs):
         holders = [n for n, c in enumerate(cues) if c.clause and _overlaps(c.clause, run.parts[0])]

@@ -919,6 +919,37 @@ def test_inverted_speaker_between_quote_parts_the_parser_gave_away(nlp):
     assert {q.speaker_text for q in extract_quotes(doc, PARAMS)} == {"Edward Larkin"}
 
 
+# 'The mayor laughed, telling the crowd "Some people get carried away."', with the participle
+# hung on the quoted verb, whose subject is a quoted word.
+PARTICIPLE_ON_QUOTED_VERB = [
+    ("The", True, "DT", "DET", "det", 1),
+    ("mayor", True, "NN", "NOUN", "nsubj", 2),
+    ("laughed", False, "VBD", "VERB", "ROOT", 2),
+    (",", True, ",", "PUNCT", "punct", 2),
+    ("telling", True, "VBG", "VERB", "advcl", 10),
+    ("the", True, "DT", "DET", "det", 6),
+    ("crowd", True, "NN", "NOUN", "dobj", 4),
+    ('"', False, "``", "PUNCT", "punct", 10),
+    ("Some", True, "DT", "DET", "det", 9),
+    ("people", True, "NNS", "NOUN", "nsubj", 10),
+    ("get", True, "VBP", "VERB", "advcl", 2),
+    ("carried", True, "VBN", "VERB", "acomp", 10),
+    ("away", False, "RB", "ADV", "advmod", 11),
+    (".", False, ".", "PUNCT", "punct", 2),
+    ('"', False, "''", "PUNCT", "punct", 2),
+]
+
+
+def test_participle_hung_on_a_quoted_verb_is_its_sentence_subjects(nlp):
+    words, spaces, tags, pos, deps, heads = (
+        list(column) for column in zip(*PARTICIPLE_ON_QUOTED_VERB, strict=True)
+    )
+    doc = Doc(nlp.vocab, words, spaces, tags=tags, pos=pos, heads=heads, deps=deps)
+    assert [(q.speaker_text, q.cue) for q in extract_quotes(doc, PARAMS)] == [
+        ("The mayor", "telling")
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [
