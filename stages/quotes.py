@@ -220,6 +220,11 @@ APPEAL_VERB_FAMILIES = (
 )
 
 
+#: Verbs that attribute the clause they modify only in an *as* clause with *it* as object ("As
+#: the Post put it, ...").
+AS_VERB_FAMILIES = ("put puts putting",)
+
+
 #: Verbs of speaking whose prepositional object is the topic of what was said, with that
 #: preposition ("talked about the economy", "referred to the mayor as "a friend"").
 TOPIC_CUES = (
@@ -298,6 +303,9 @@ class QuotesParams:
         appeal_verbs: surface forms of verbs of appeal, whose *for* object ("called for a
             ban") or *on* object with its infinitive ("called on Congress to act") is the
             content even without quotation marks.
+        as_verbs: surface forms of verbs that are cues only in an *as* clause with *it* as
+            their object ("As the Post put it, Obama is ..."), attributing the clause it
+            modifies, as speech verbs do in any *as* clause.
         topic_cues: "<verb form> <preposition>" pairs ("talked about", "referring to"): the
             verb's object of that preposition is what was said, when the verb has no clause
             or object of its own; any speech verb's *about* object counts likewise.
@@ -317,6 +325,7 @@ class QuotesParams:
     continue_paragraphs: int = 2
     object_verbs: list[str] = field(default_factory=lambda: _forms(OBJECT_VERB_FAMILIES))
     appeal_verbs: list[str] = field(default_factory=lambda: _forms(APPEAL_VERB_FAMILIES))
+    as_verbs: list[str] = field(default_factory=lambda: _forms(AS_VERB_FAMILIES))
     topic_cues: list[str] = field(default_factory=lambda: _topic_forms(TOPIC_CUES))
     survey_nouns: list[str] = field(default_factory=lambda: list(SURVEY_NOUNS))
     gold: str = ""
@@ -847,6 +856,17 @@ def _as_clause(verb: Token) -> bool:
     )
 
 
+def _object_it(verb: Token) -> bool:
+    """Whether the direct object of `verb` is *it* ("as the Post put it").
+
+    Notes:
+        "As X put it" is a fixed frame of attribution whose *it* stands for the clause the *as*
+        clause modifies (Quirk et al. 1985 on *as* comment clauses); PolNeAR
+        annotates "put it" as the cue (seen in train).
+    """
+    return any(c.dep_ == "dobj" and c.lower_ == "it" for c in verb.children)
+
+
 def _around(doc: Doc, text: str, outer: Span, phrase: Token) -> CharSpan | None:
     """The longer side of `outer` around the subtree of `phrase`, a cue inside it."""
     clause = _char_span(outer)
@@ -963,12 +983,14 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
         attributions); their clause needs quotation marks to count. Object verbs ("blasted the
         plan", "announced his candidacy") attribute their object with or without quotation
         marks: PolNeAR annotates the object as the content of such verbs (seen in train).
+        A verb of `as_verbs` is a cue only in "as X put it" (`_object_it`).
     """
     text = _text(doc)
     speech = frozenset(v.lower() for v in params.speech_verbs)
     naming = frozenset(v.lower() for v in params.naming_verbs)
     objects = frozenset(v.lower() for v in params.object_verbs)
     appeals = frozenset(v.lower() for v in params.appeal_verbs)
+    as_verbs = frozenset(v.lower() for v in params.as_verbs)
     topics = dict(cue.lower().split() for cue in params.topic_cues)
     cues = []
     for token in doc:
@@ -993,6 +1015,8 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
                 clause = _objects(doc, text, token)
         elif token.lower_ in naming or held:
             clause = _objects(doc, text, token)
+        elif token.lower_ in as_verbs and _as_clause(token) and _object_it(token):
+            clause = _clause(doc, text, token, speech | naming)
         else:
             continue
         needs_quote = token.lower_ in naming and token.lower_ not in speech and not held

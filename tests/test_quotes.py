@@ -475,6 +475,22 @@ def test_speaker_resolution(nlp, text, speaker_text, speaker, speaker_kind):
         ),
         ("The crowd cheered loudly as the mayor explained.", []),
         ("As the mayor explained the plan, the crowd cheered loudly.", []),
+        (  # "as X put it": *it* is the clause it modifies
+            'As the mayor put it on Friday, the bridge "will never be finished on time."',
+            [("partial", 'the bridge "will never be finished on time."', "the mayor", "put")],
+        ),
+        (
+            "As one engineer put it, wages have not kept up with rents in most cities.",
+            [
+                (
+                    "indirect",
+                    "wages have not kept up with rents in most cities",
+                    "one engineer",
+                    "put",
+                )
+            ],
+        ),
+        ("As the mayor put the plan to the council, the crowd cheered loudly.", []),
     ],
 )
 def test_as_clause_attributes_the_clause_it_modifies(nlp, text, found):
