@@ -1469,11 +1469,12 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
     between = doc.char_span(draft.content[1], cue.start, alignment_mode="contract")
     nominals = [t for t in between or [] if t.pos_ in ("PROPN", "NOUN", "PRON")]
     if not nominals:
-        # inverted with the speaker parsed as an object (""...," read the email")
+        # inverted with the speaker parsed as an object (""...," read the email", ""...,"
+        # read one": a numeral standing for a noun)
         nominals = [
             c
             for c in cue.token.rights
-            if c.dep_ in ("dobj", "attr", "nsubjpass") and c.pos_ in ("PROPN", "NOUN")
+            if c.dep_ in ("dobj", "attr", "nsubjpass") and c.pos_ in ("PROPN", "NOUN", "NUM")
         ][:1]
     if not nominals:
         # or as the subject of the next clause (""...," said Ben Carson, asked about ...")
@@ -1502,14 +1503,17 @@ def _noun_phrase_after(verb: Token) -> Token | None:
 
     Notes:
         A capitalized word the tagger took for an adverb (""...," said Skelly") is a name:
-        adverbs are not capitalized inside a sentence.
+        adverbs are not capitalized inside a sentence. A numeral is a noun phrase of its own
+        when the noun it counts is understood ("read one", "read one of the signs"; Quirk et al.
+        1985 on cardinal numerals as heads of noun phrases).
     """
     doc = verb.doc
     i = verb.i + 1
     while i < len(doc) and (doc[i].pos_ in ("DET", "ADJ") or doc[i].dep_ == "amod"):
         i += 1
     name_as_adverb = i < len(doc) and doc[i].pos_ == "ADV" and doc[i].is_title
-    if i == len(doc) or (doc[i].pos_ not in ("PROPN", "NOUN", "PRON") and not name_as_adverb):
+    nominal = ("PROPN", "NOUN", "PRON", "NUM")
+    if i == len(doc) or (doc[i].pos_ not in nominal and not name_as_adverb):
         return None
     head = doc[i]
     while head.dep_ in ("compound", "amod", "nmod") and head.head.i > head.i:

@@ -806,6 +806,13 @@ def test_speaker_found_beyond_the_speech_verb_list(nlp, text, kind, content, spe
             "the host of the show",
         ),
         ('"Nope," tweeted a voter from Ohio.', "direct", '"Nope,"', "a voter from Ohio"),
+        (  # an inverted numeral standing for its noun
+            '"The road is a mess and nobody cares," read one of the signs.',
+            "direct",
+            '"The road is a mess and nobody cares,"',
+            "one of the signs",
+        ),
+        ('"Fix the roads now!" read one.', "direct", '"Fix the roads now!"', "one"),
         (  # a day right before a participle says when, it is not the participle's subject
             'The senator sent an email to donors Tuesday inviting them to "join the fight for fair '
             'wages."',
