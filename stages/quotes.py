@@ -595,6 +595,8 @@ def _subject(verb: Token) -> Token | None:
         (Quirk et al. 1985, 15.58), of a passive one too ("The suit was filed, alleging ...",
         "was criticized for saying"), and so is that of a raised or controlled infinitive
         ("The mayor is reported to have said ...", "Voters are required to declare ...").
+        A cue the parser leaves as an unlabelled dependent ("dep") of a verb ("Clinton,
+        exasperated, responded:") is a second predicate of that verb's subject likewise.
     """
     nominal = [c for c in verb.children if c.dep_ == "nsubj" and not c.is_punct]
     if nominal:
@@ -628,7 +630,7 @@ def _subject(verb: Token) -> Token | None:
     ):
         return before
     if (
-        verb.dep_ in ("advcl", "conj", "xcomp", "pcomp", "npadvmod", "prep")
+        verb.dep_ in ("advcl", "conj", "xcomp", "pcomp", "npadvmod", "prep", "dep")
         and verb.head.i != verb.i
     ):
         head = verb.head

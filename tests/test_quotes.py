@@ -963,6 +963,34 @@ PARTICIPLE_ON_QUOTED_VERB = [
 ]
 
 
+# 'Reed, tired, finally replied: "We will fix it."', with the cue left as an unlabelled
+# dependent ("dep") of the verb holding its subject.
+CUE_AS_UNLABELLED_DEPENDENT = [
+    ("Reed", False, "NNP", "PROPN", "nsubj", 2),
+    (",", True, ",", "PUNCT", "punct", 2),
+    ("tired", False, "VBD", "VERB", "ROOT", 2),
+    (",", True, ",", "PUNCT", "punct", 2),
+    ("finally", True, "RB", "ADV", "advmod", 5),
+    ("replied", False, "VBD", "VERB", "dep", 2),
+    (":", True, ":", "PUNCT", "punct", 5),
+    ('"', False, "``", "PUNCT", "punct", 5),
+    ("We", True, "PRP", "PRON", "nsubj", 10),
+    ("will", True, "MD", "AUX", "aux", 10),
+    ("fix", True, "VB", "VERB", "ccomp", 5),
+    ("it", False, "PRP", "PRON", "dobj", 10),
+    (".", False, ".", "PUNCT", "punct", 5),
+    ('"', False, "''", "PUNCT", "punct", 5),
+]
+
+
+def test_cue_left_unlabelled_takes_the_subject_of_its_head(nlp):
+    words, spaces, tags, pos, deps, heads = (
+        list(column) for column in zip(*CUE_AS_UNLABELLED_DEPENDENT, strict=True)
+    )
+    doc = Doc(nlp.vocab, words, spaces, tags=tags, pos=pos, heads=heads, deps=deps)
+    assert [(q.speaker_text, q.cue) for q in extract_quotes(doc, PARAMS)] == [("Reed", "replied")]
+
+
 def test_participle_hung_on_a_quoted_verb_is_its_sentence_subjects(nlp):
     words, spaces, tags, pos, deps, heads = (
         list(column) for column in zip(*PARTICIPLE_ON_QUOTED_VERB, strict=True)
