@@ -776,7 +776,8 @@ def _clause(doc: Doc, text: str, verb: Token, cue_words: frozenset[str]) -> Char
     """
     lead = _fronted_clause(verb)
     for child in verb.children:
-        if child.dep_ in ("ccomp", "xcomp") and child != lead:
+        that = child.dep_ == "advcl" and child.i > verb.i and _that_marked(child)
+        if (child.dep_ in ("ccomp", "xcomp") or that) and child != lead:
             end = child.right_edge.i
             for conj in verb.rights:
                 if conj.dep_ == "conj" and conj.i > end and conj.lower_ not in cue_words:
@@ -790,6 +791,22 @@ def _clause(doc: Doc, text: str, verb: Token, cue_words: frozenset[str]) -> Char
     if stranded is not None:
         return _trim(text, _char_span(doc[stranded.left_edge.i : stranded.right_edge.i + 1]))
     return None
+
+
+def _that_marked(clause: Token) -> bool:
+    """Whether a clause opens with the complementizer *that* alone (not "so that", "now that").
+
+    Notes:
+        Adverbial clauses open with a subordinator ("so that", "now that", "in order that");
+        a bare *that* opens a nominal *that* clause, the reported clause of a verb of speaking
+        (Quirk et al. 1985, 16.31 on indirect speech), which the small model sometimes labels
+        an adverbial ("recalled in 2008 that ...").
+    """
+    marks = [c for c in clause.children if c.dep_ == "mark"]
+    if not marks or marks[0].lower_ != "that":
+        return False
+    before = clause.doc[marks[0].i - 1] if marks[0].i > 0 else None
+    return before is None or before.lower_ not in ("so", "now", "such", "order", "except")
 
 
 def _fronted_clause(verb: Token) -> Token | None:

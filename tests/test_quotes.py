@@ -231,6 +231,22 @@ def test_that_clause_hung_on_an_adjunct_noun_is_the_cues(nlp, rows, content):
     )
 
 
+# A *that* clause the parser took for an adverbial clause of a speech verb is its report.
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "The mayor recalled in 2009 that before the flood, the town was ignored by the state.",
+            [("that before the flood, the town was ignored by the state", "The mayor", "recalled")],
+        ),
+        # must find nothing: "so that" opens a clause of purpose
+        ("The mayor explained the plan early so that the crew could finish the road.", []),
+    ],
+)
+def test_that_clause_parsed_as_adverbial_is_the_report(nlp, text, found):
+    assert [(q.text, q.speaker_text, q.cue) for q in quotes_of(nlp, text)] == found
+
+
 @pytest.mark.parametrize(
     ("text", "content", "speaker_text", "cue"),
     [
