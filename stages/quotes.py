@@ -650,8 +650,10 @@ def _subject(verb: Token) -> Token | None:
         issuer = verb.head.head
         if verb.head.dep_ == "dobj" and issuer.pos_ == "VERB":
             return _subject(issuer) or verb.head
-        # "at one point calling ...": the phrase is an adverbial of the verb it hangs on
-        if verb.head.dep_ == "pobj" and issuer.dep_ == "prep" and issuer.head.pos_ == "VERB":
+        # "at one point calling ...": the phrase is an adverbial of the verb it hangs on; "sent
+        # a message to supporters saying ...": the message says it, its sender speaks
+        dative = issuer.dep_ in ("prep", "dative")
+        if verb.head.dep_ == "pobj" and dative and issuer.head.pos_ == "VERB":
             return _subject(issuer.head)
         return verb.head
     return None

@@ -829,6 +829,20 @@ def test_speaker_found_beyond_the_speech_verb_list(nlp, text, kind, content, spe
             "one of the signs",
         ),
         ('"Fix the roads now!" read one.', "direct", '"Fix the roads now!"', "one"),
+        (  # a participle the parser hangs on the addressee of a message is the sender's
+            "Early on Monday, the school board sent out a long note to parents saying: "
+            '"Classes start again soon! Stay tuned."',
+            "direct",
+            '"Classes start again soon! Stay tuned."',
+            "the school board",
+        ),
+        (
+            'The mayor sent out an email to residents saying: "The water is safe again! Call us '
+            'with questions."',
+            "direct",
+            '"The water is safe again! Call us with questions."',
+            "The mayor",
+        ),
         (  # a day right before a participle says when, it is not the participle's subject
             'The senator sent an email to donors Tuesday inviting them to "join the fight for fair '
             'wages."',
