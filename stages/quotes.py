@@ -596,7 +596,8 @@ def _subject(verb: Token) -> Token | None:
         "was criticized for saying"), and so is that of a raised or controlled infinitive
         ("The mayor is reported to have said ...", "Voters are required to declare ...").
         A cue the parser leaves as an unlabelled dependent ("dep") of a verb ("Clinton,
-        exasperated, responded:") is a second predicate of that verb's subject likewise.
+        exasperated, responded:"), or coordinates with the verb's object ("adopted an accent
+        and joked"), is a second predicate of that verb's subject likewise.
     """
     nominal = [c for c in verb.children if c.dep_ == "nsubj" and not c.is_punct]
     if nominal:
@@ -634,6 +635,10 @@ def _subject(verb: Token) -> Token | None:
         and verb.head.i != verb.i
     ):
         head = verb.head
+        if verb.dep_ == "conj" and head.pos_ in ("NOUN", "PROPN") and head.dep_ == "dobj":
+            # "adopted a fake accent and joked ...": a verb the parser coordinates with the
+            # object of another is that verb's second predicate
+            head = head.head
         if verb.dep_ == "advcl" and verb.tag_ == "VBG":
             # "Trump told Newsmax that Romney "had ...," adding ...": a participle the parser
             # hangs on a reported clause goes on the reporter's words, not the clause's subject

@@ -1013,6 +1013,35 @@ CUE_AS_UNLABELLED_DEPENDENT = [
 ]
 
 
+# 'He adopted a Southern accent and joked, "We will be fine."', with the cue coordinated with
+# the object of the first verb.
+CUE_COORDINATED_WITH_AN_OBJECT = [
+    ("He", True, "PRP", "PRON", "nsubj", 1),
+    ("adopted", True, "VBD", "VERB", "ROOT", 1),
+    ("a", True, "DT", "DET", "det", 4),
+    ("Southern", True, "NNP", "PROPN", "compound", 4),
+    ("accent", True, "NN", "NOUN", "dobj", 1),
+    ("and", True, "CC", "CCONJ", "cc", 4),
+    ("joked", False, "VBD", "VERB", "conj", 4),
+    (",", True, ",", "PUNCT", "punct", 6),
+    ('"', False, "``", "PUNCT", "punct", 11),
+    ("We", True, "PRP", "PRON", "nsubj", 11),
+    ("will", True, "MD", "AUX", "aux", 11),
+    ("be", True, "VB", "AUX", "ccomp", 6),
+    ("fine", False, "JJ", "ADJ", "acomp", 11),
+    (".", False, ".", "PUNCT", "punct", 6),
+    ('"', False, "''", "PUNCT", "punct", 6),
+]
+
+
+def test_cue_coordinated_with_an_object_is_the_first_verbs_subjects(nlp):
+    words, spaces, tags, pos, deps, heads = (
+        list(column) for column in zip(*CUE_COORDINATED_WITH_AN_OBJECT, strict=True)
+    )
+    doc = Doc(nlp.vocab, words, spaces, tags=tags, pos=pos, heads=heads, deps=deps)
+    assert [(q.speaker_text, q.cue) for q in extract_quotes(doc, PARAMS)] == [("He", "joked")]
+
+
 def test_cue_left_unlabelled_takes_the_subject_of_its_head(nlp):
     words, spaces, tags, pos, deps, heads = (
         list(column) for column in zip(*CUE_AS_UNLABELLED_DEPENDENT, strict=True)
