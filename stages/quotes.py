@@ -8,9 +8,9 @@ The extractor works in three passes over one parsed article:
    "Source:") are read off the dependency parse (`find_cues`); `draft_attributions` gives each run
    to the closest cue whose reported clause holds it (`partial` when the clause has words of its own
    outside the marks, `direct` otherwise) or to the cue right beside it; a run with no speech cue
-   goes to a colon before it, to the subject of the verb it hangs on, or to the subject of the
-   sentence just before it, and otherwise continues the previous speaker; cues whose clause holds no
-   quotation marks give `indirect` attributions;
+   goes to a colon before it, to the name on a dash line signing its paragraph, to the subject of
+   the verb it hangs on, or to the subject of the sentence just before it, and otherwise continues
+   the previous speaker; cues whose clause holds no quotation marks give `indirect` attributions;
 3. each local speaker mention is resolved (`resolve_speaker`): pronouns to the latest person
    speaking or acting as subject before them whose gender, as far as the article tells it
    (`_name_genders`), agrees; relative pronouns to their antecedent; nominals to their earlier
@@ -222,6 +222,11 @@ APPEAL_VERB_FAMILIES = (
 )
 
 
+#: Verbs that attribute the clause they modify only in an *as* clause with *it* as object ("As
+#: the Post put it, ...").
+AS_VERB_FAMILIES = ("put puts putting",)
+
+
 #: Verbs of speaking whose prepositional object is the topic of what was said, with that
 #: preposition ("talked about the economy", "referred to the mayor as "a friend"").
 TOPIC_CUES = (
@@ -300,6 +305,9 @@ class QuotesParams:
         appeal_verbs: surface forms of verbs of appeal, whose *for* object ("called for a
             ban") or *on* object with its infinitive ("called on Congress to act") is the
             content even without quotation marks.
+        as_verbs: surface forms of verbs that are cues only in an *as* clause with *it* as
+            their object ("As the Post put it, Obama is ..."), attributing the clause it
+            modifies, as speech verbs do in any *as* clause.
         topic_cues: "<verb form> <preposition>" pairs ("talked about", "referring to"): the
             verb's object of that preposition is what was said, when the verb has no clause
             or object of its own; any speech verb's *about* object counts likewise.
@@ -319,6 +327,7 @@ class QuotesParams:
     continue_paragraphs: int = 2
     object_verbs: list[str] = field(default_factory=lambda: _forms(OBJECT_VERB_FAMILIES))
     appeal_verbs: list[str] = field(default_factory=lambda: _forms(APPEAL_VERB_FAMILIES))
+    as_verbs: list[str] = field(default_factory=lambda: _forms(AS_VERB_FAMILIES))
     topic_cues: list[str] = field(default_factory=lambda: _topic_forms(TOPIC_CUES))
     survey_nouns: list[str] = field(default_factory=lambda: list(SURVEY_NOUNS))
     gold: str = ""
@@ -584,6 +593,13 @@ def _subject(verb: Token) -> Token | None:
         ("..., adding that", "said ... and warned") takes the subject of the verb it hangs on.
         PolNeAR sources a thing's words to whoever issued it ("Trump released a video that
         said ...": source Trump), as for "released a statement saying" below.
+        The understood subject of a non-finite clause is the subject of the clause it hangs on
+        (Quirk et al. 1985, 15.58), of a passive one too ("The suit was filed, alleging ...",
+        "was criticized for saying"), and so is that of a raised or controlled infinitive
+        ("The mayor is reported to have said ...", "Voters are required to declare ...").
+        A cue the parser leaves as an unlabelled dependent ("dep") of a verb ("Clinton,
+        exasperated, responded:"), or coordinates with the verb's object ("adopted an accent
+        and joked"), is a second predicate of that verb's subject likewise.
     """
     nominal = [c for c in verb.children if c.dep_ == "nsubj" and not c.is_punct]
     if nominal:
@@ -606,21 +622,34 @@ def _subject(verb: Token) -> Token | None:
         if found:
             return found[0]
     # the small model sometimes attaches a name before its verb as a compound (""...," Trump
-    # barked"): a proper noun or pronoun right before the verb is then its subject
+    # barked"): a proper noun or pronoun right before the verb is then its subject, unless it
+    # says when ("sent an email Tuesday inviting ...")
     before = verb.doc[verb.i - 1] if verb.i > 0 else None
-    if before is not None and before.head == verb and before.pos_ in ("PROPN", "PRON"):
+    if (
+        before is not None
+        and before.head == verb
+        and before.pos_ in ("PROPN", "PRON")
+        and before.ent_type_ not in ("DATE", "TIME")
+    ):
         return before
     if (
-        verb.dep_ in ("advcl", "conj", "xcomp", "pcomp", "npadvmod", "prep")
+        verb.dep_ in ("advcl", "conj", "xcomp", "pcomp", "npadvmod", "prep", "dep")
         and verb.head.i != verb.i
     ):
         head = verb.head
+        if verb.dep_ == "conj" and head.pos_ in ("NOUN", "PROPN") and head.dep_ == "dobj":
+            # "adopted a fake accent and joked ...": a verb the parser coordinates with the
+            # object of another is that verb's second predicate
+            head = head.head
         if verb.dep_ == "advcl" and verb.tag_ == "VBG":
             # "Trump told Newsmax that Romney "had ...," adding ...": a participle the parser
             # hangs on a reported clause goes on the reporter's words, not the clause's subject
             while head.dep_ == "ccomp" and head.head.i < head.i and not _set_off(head):
                 head = head.head
-        return _subject(head)
+        # "A suit was filed, alleging ...", "is reported to have said": a passive verb's
+        # subject is the one its participle, infinitive or second predicate speaks of
+        passive = next((c for c in head.children if c.dep_ == "nsubjpass"), None)
+        return _subject(head) or passive
     if (participle := _participle_before(verb)) is not None:
         return next((c for c in participle.children if c.dep_ == "nsubj"), None)
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN"):
@@ -628,8 +657,10 @@ def _subject(verb: Token) -> Token | None:
         issuer = verb.head.head
         if verb.head.dep_ == "dobj" and issuer.pos_ == "VERB":
             return _subject(issuer) or verb.head
-        # "at one point calling ...": the phrase is an adverbial of the verb it hangs on
-        if verb.head.dep_ == "pobj" and issuer.dep_ == "prep" and issuer.head.pos_ == "VERB":
+        # "at one point calling ...": the phrase is an adverbial of the verb it hangs on; "sent
+        # a message to supporters saying ...": the message says it, its sender speaks
+        dative = issuer.dep_ in ("prep", "dative")
+        if verb.head.dep_ == "pobj" and dative and issuer.head.pos_ == "VERB":
             return _subject(issuer.head)
         return verb.head
     return None
@@ -754,7 +785,8 @@ def _clause(doc: Doc, text: str, verb: Token, cue_words: frozenset[str]) -> Char
     """
     lead = _fronted_clause(verb)
     for child in verb.children:
-        if child.dep_ in ("ccomp", "xcomp") and child != lead:
+        that = child.dep_ == "advcl" and child.i > verb.i and _that_marked(child)
+        if (child.dep_ in ("ccomp", "xcomp") or that) and child != lead:
             end = child.right_edge.i
             for conj in verb.rights:
                 if conj.dep_ == "conj" and conj.i > end and conj.lower_ not in cue_words:
@@ -768,6 +800,22 @@ def _clause(doc: Doc, text: str, verb: Token, cue_words: frozenset[str]) -> Char
     if stranded is not None:
         return _trim(text, _char_span(doc[stranded.left_edge.i : stranded.right_edge.i + 1]))
     return None
+
+
+def _that_marked(clause: Token) -> bool:
+    """Whether a clause opens with the complementizer *that* alone (not "so that", "now that").
+
+    Notes:
+        Adverbial clauses open with a subordinator ("so that", "now that", "in order that");
+        a bare *that* opens a nominal *that* clause, the reported clause of a verb of speaking
+        (Quirk et al. 1985, 16.31 on indirect speech), which the small model sometimes labels
+        an adverbial ("recalled in 2008 that ...").
+    """
+    marks = [c for c in clause.children if c.dep_ == "mark"]
+    if not marks or marks[0].lower_ != "that":
+        return False
+    before = clause.doc[marks[0].i - 1] if marks[0].i > 0 else None
+    return before is None or before.lower_ not in ("so", "now", "such", "order", "except")
 
 
 def _fronted_clause(verb: Token) -> Token | None:
@@ -834,6 +882,17 @@ def _as_clause(verb: Token) -> bool:
         and any(c.dep_ == "mark" and c.lower_ == "as" and c.i < verb.i for c in verb.children)
         and all(c.lower_ in ("it", "this") for c in verb.children if c.dep_ == "dobj")
     )
+
+
+def _object_it(verb: Token) -> bool:
+    """Whether the direct object of `verb` is *it* ("as the Post put it").
+
+    Notes:
+        "As X put it" is a fixed frame of attribution whose *it* stands for the clause the *as*
+        clause modifies (Quirk et al. 1985 on *as* comment clauses); PolNeAR
+        annotates "put it" as the cue (seen in train).
+    """
+    return any(c.dep_ == "dobj" and c.lower_ == "it" for c in verb.children)
 
 
 def _around(doc: Doc, text: str, outer: Span, phrase: Token) -> CharSpan | None:
@@ -952,12 +1011,14 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
         attributions); their clause needs quotation marks to count. Object verbs ("blasted the
         plan", "announced his candidacy") attribute their object with or without quotation
         marks: PolNeAR annotates the object as the content of such verbs (seen in train).
+        A verb of `as_verbs` is a cue only in "as X put it" (`_object_it`).
     """
     text = _text(doc)
     speech = frozenset(v.lower() for v in params.speech_verbs)
     naming = frozenset(v.lower() for v in params.naming_verbs)
     objects = frozenset(v.lower() for v in params.object_verbs)
     appeals = frozenset(v.lower() for v in params.appeal_verbs)
+    as_verbs = frozenset(v.lower() for v in params.as_verbs)
     topics = dict(cue.lower().split() for cue in params.topic_cues)
     surveys = frozenset(n.lower() for n in params.survey_nouns)
     cue_words = frozenset(speech | naming | objects | appeals | topics.keys() | {"according", "in"})
@@ -987,6 +1048,8 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
                 clause = _objects(doc, text, token)
         elif token.lower_ in naming or held:
             clause = _objects(doc, text, token)
+        elif token.lower_ in as_verbs and _as_clause(token) and _object_it(token):
+            clause = _clause(doc, text, token, speech | naming)
         else:
             continue
         needs_quote = token.lower_ in naming and token.lower_ not in speech and not held
@@ -1129,16 +1192,23 @@ def _headline_cue(doc: Doc, text: str, surveys: frozenset[str]) -> Cue | None:
 
 
 def _alone_in_sentence(cues: list[Cue], surveys: frozenset[str]) -> list[Cue]:
-    """The cues without the survey cues of sentences that have a cue of their own: "In a poll,
-    most voters said ..." reports what the voters said."""
+    """The cues without those inside a survey's finding: "In a poll, most voters said ..."
+    reports what the poll found, the voters' words included.
+
+    Notes:
+        PolNeAR guidelines ("No nested attributions"): only the outermost attribution is
+        annotated, and of "In a poll, 75 percent said ..." that is the poll's, the whole clause
+        its content (seen in train: the poll is the source of 7 of the 11 attributions in
+        sentences opened by "In a ... poll,", the voters of 1).
+    """
 
     def is_survey(cue: Cue) -> bool:
         return (
             cue.speaker is not None and cue.token.lower_ == "in" and cue.speaker.lower_ in surveys
         )
 
-    spoken = {c.token.sent.start for c in cues if not is_survey(c)}
-    return [c for c in cues if not (is_survey(c) and c.token.sent.start in spoken)]
+    found = [c.clause for c in cues if is_survey(c) and c.clause is not None]
+    return [c for c in cues if is_survey(c) or not any(a <= c.start < b for a, b in found)]
 
 
 class _Draft(NamedTuple):
@@ -1276,6 +1346,29 @@ def _cut_before(clause: CharSpan, drafts: Sequence[_Draft]) -> CharSpan:
     return clause[0], cut
 
 
+def _unquoted_speaker(cue: Cue, runs: Sequence[QuoteRun]) -> Cue:
+    """A cue outside quotation marks whose parsed speaker is a word inside them, given the doer
+    of its participle instead (`_participle_doer`) or no speaker; other cues unchanged.
+
+    Notes:
+        The words in quotation marks are what is said (PolNeAR guidelines, "Content"), never who
+        says it: when the small model makes a quoted word the subject of the verb after the
+        quote (""Meh," wrote a supporter", ""Imagine him on stage," mused the host"), the
+        speaker is still to be found, as in quotative inversion (`_with_speaker`); a participle
+        it hangs on a quoted verb ("..., telling the crowd "Some people get carried away"") is
+        done by the subject of its sentence (Quirk et al. 1985, 15.58). A token is inside when
+        its last character is: a name glued to the closing mark ("...,"Clinton said") is out.
+    """
+
+    def quoted(token: Token | None) -> bool:
+        return token is not None and _in_quotes(token.idx + len(token) - 1, runs)
+
+    if not quoted(cue.speaker):
+        return cue
+    doer = _participle_doer(cue.token)
+    return cue._replace(speaker=None if quoted(doer) else doer)
+
+
 def _owning_cue(cues: Sequence[Cue], holders: Sequence[int]) -> int:
     """The cue that owns a quotation held by the clauses of several cues: the outermost, as
     reported speech nested in reported speech is the outer speaker's ("Israel said Clinton
@@ -1313,8 +1406,10 @@ def draft_attributions(
         continue the previous speaker (Muzny et al. 2017); short cue-less runs are scare quotes.
     """
     text = _text(doc)
+    paragraphs = _paragraphs(text)
     runs = [r for r in runs if not is_title(doc, text, r, params.max_title_words)]
     cues = [c for c in cues if not _in_quotes(c.start, runs)]
+    cues = [_unquoted_speaker(c, runs) for c in cues]
     owner: dict[int, list[int]] = {}
     for i, run in enumerate(runs):
         holders = [n for n, c in enumerate(cues) if c.clause and _overlaps(c.clause, run.parts[0])]
@@ -1364,6 +1459,8 @@ def draft_attributions(
                 drafts.append(_Draft(phrase, "partial", run.parts, cues[n]))
         elif (introduced := _colon_draft(doc, text, run, runs)) is not None:
             drafts.append(introduced)
+        elif (signed := _signed_draft(doc, text, run, paragraphs)) is not None:
+            drafts.append(signed)
         elif (governed := _governed_draft(doc, text, run, runs, params)) is not None:
             drafts.append(governed)
         elif (led := _led_draft(doc, text, run, runs, drafts, params)) is not None:
@@ -1373,7 +1470,7 @@ def draft_attributions(
     ordered = sorted(
         (_reported_by(cues, _with_speaker(doc, d)) for d in drafts), key=lambda d: d.content
     )
-    return _continue_speakers(text, _paragraphs(text), ordered, loose, params)
+    return _continue_speakers(text, paragraphs, ordered, loose, params)
 
 
 def _reported_by(cues: Sequence[Cue], draft: _Draft) -> _Draft:
@@ -1401,7 +1498,8 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
         The small model often hangs an inverted speaker on the quote's last word (""Yes, I
         support Ted Cruz," Brent Bozell III, founder of ..., tells Breitbart"): whatever noun
         phrase stands between a quote and its cue is its source (PolNeAR guidelines, "Sources";
-        Pareti 2016 on the quote-source-cue order).
+        Pareti 2016 on the quote-source-cue order). A participle or second verb of such an
+        inverted cue has its subject too (Quirk et al. 1985, 15.58, "attachment rule").
     """
     cue = draft.cue
     if cue is None or cue.speaker is not None:
@@ -1413,15 +1511,22 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
         if found is None and _after_quote(cue.token):
             # inverted between the parts of a quote (""The risk," said Edward Leamer, "is ...")
             found = _noun_phrase_after(cue.token)
+        head = cue.token.head
+        inverted = cue.token.dep_ in ("advcl", "conj") and head.i < cue.token.i
+        if found is None and inverted and _after_quote(head):
+            # a participle of an inverted cue (""...," said Skelly, explaining ...") shares
+            # the subject after that cue
+            found = _noun_phrase_after(head)
         return draft if found is None else draft._replace(cue=cue._replace(speaker=found))
     between = doc.char_span(draft.content[1], cue.start, alignment_mode="contract")
     nominals = [t for t in between or [] if t.pos_ in ("PROPN", "NOUN", "PRON")]
     if not nominals:
-        # inverted with the speaker parsed as an object (""...," read the email")
+        # inverted with the speaker parsed as an object (""...," read the email", ""...,"
+        # read one": a numeral standing for a noun)
         nominals = [
             c
             for c in cue.token.rights
-            if c.dep_ in ("dobj", "attr", "nsubjpass") and c.pos_ in ("PROPN", "NOUN")
+            if c.dep_ in ("dobj", "attr", "nsubjpass") and c.pos_ in ("PROPN", "NOUN", "NUM")
         ][:1]
     if not nominals:
         # or as the subject of the next clause (""...," said Ben Carson, asked about ...")
@@ -1450,14 +1555,17 @@ def _noun_phrase_after(verb: Token) -> Token | None:
 
     Notes:
         A capitalized word the tagger took for an adverb (""...," said Skelly") is a name:
-        adverbs are not capitalized inside a sentence.
+        adverbs are not capitalized inside a sentence. A numeral is a noun phrase of its own
+        when the noun it counts is understood ("read one", "read one of the signs"; Quirk et al.
+        1985 on cardinal numerals as heads of noun phrases).
     """
     doc = verb.doc
     i = verb.i + 1
     while i < len(doc) and (doc[i].pos_ in ("DET", "ADJ") or doc[i].dep_ == "amod"):
         i += 1
     name_as_adverb = i < len(doc) and doc[i].pos_ == "ADV" and doc[i].is_title
-    if i == len(doc) or (doc[i].pos_ not in ("PROPN", "NOUN", "PRON") and not name_as_adverb):
+    nominal = ("PROPN", "NOUN", "PRON", "NUM")
+    if i == len(doc) or (doc[i].pos_ not in nominal and not name_as_adverb):
         return None
     head = doc[i]
     while head.dep_ in ("compound", "amod", "nmod") and head.head.i > head.i:
@@ -1502,7 +1610,9 @@ def _colon_draft(doc: Doc, text: str, run: QuoteRun, runs: Sequence[QuoteRun]) -
     Notes:
         PolNeAR guidelines ("Cues"): a colon introducing speech is part of the cue; the source is
         the subject of the introducing clause ("Ryan wrote in an email: "..."", "The report
-        concluded:").
+        concluded:"). A subject that points to a thing or fills a slot ("Then it got worse:",
+        "There was one message:") is no source, as in `_governed_draft`: the quote is left to
+        the rules after this one (the previous speaker).
     """
     end = run.start
     while end > 0 and text[end - 1].isspace():
@@ -1525,6 +1635,8 @@ def _colon_draft(doc: Doc, text: str, run: QuoteRun, runs: Sequence[QuoteRun]) -
     )
     if speaker is None or speaker.pos_ not in ("PROPN", "NOUN", "PRON"):
         return None
+    if speaker.lower_ in THING_SUBJECTS:
+        return None  # "Then it got worse:" introduces someone's words, not its subject's
     cue = Cue(colon[0].idx, colon[0].idx + 1, head, speaker, (run.start, run.end), True)
     return _Draft((run.start, run.end), "direct", run.parts, cue)
 
@@ -1546,6 +1658,37 @@ def _source_line(lead: Span) -> Token | None:
         return None
     names = [t for t in line if t.pos_ == "PROPN" and t.ent_type_ not in ("DATE", "TIME")]
     return min(names, key=_depth) if names else None
+
+
+def _signed_draft(
+    doc: Doc, text: str, run: QuoteRun, paragraphs: Sequence[CharSpan]
+) -> _Draft | None:
+    """A quote that fills its paragraph, signed by the next paragraph's dash line ("- Bernie
+    Sanders.", "-Anna Berg, Cheyenne."), given to the name on that line; or None.
+
+    Notes:
+        The source of an epigraph or a set-off quotation goes on the line after it, after a
+        dash (Chicago Manual of Style, "Epigraphs"); fact checks and digests sign the quotes they
+        examine so. The name is a short verbless phrase before any comma (`_source_line`); a
+        line closed by a dash as well ("- A new start -.") is a subhead, not a source.
+    """
+    n = _paragraph_index(paragraphs, run.end)
+    if n + 1 >= len(paragraphs) or run.start not in {s for s, _ in paragraphs}:
+        return None
+    if text[run.end : paragraphs[n][1]].strip(" ."):
+        return None
+    start, end = paragraphs[n + 1]
+    line = text[start:end].rstrip(" .")
+    if line[:1] not in "-\u2013\u2014" or line[-1:] in "-\u2013\u2014":
+        return None
+    comma = text.find(",", start, end)
+    lead = doc.char_span(start, end if comma < 0 else comma, alignment_mode="expand")
+    speaker = _source_line(lead) if lead is not None else None
+    if speaker is None:
+        return None
+    dash = doc[lead.start]
+    cue = Cue(dash.idx, dash.idx + 1, dash, speaker, (run.start, run.end), True)
+    return _Draft((run.start, run.end), "direct", run.parts, cue)
 
 
 def _led_draft(

@@ -231,6 +231,22 @@ def test_that_clause_hung_on_an_adjunct_noun_is_the_cues(nlp, rows, content):
     )
 
 
+# A *that* clause the parser took for an adverbial clause of a speech verb is its report.
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "The mayor recalled in 2009 that before the flood, the town was ignored by the state.",
+            [("that before the flood, the town was ignored by the state", "The mayor", "recalled")],
+        ),
+        # must find nothing: "so that" opens a clause of purpose
+        ("The mayor explained the plan early so that the crew could finish the road.", []),
+    ],
+)
+def test_that_clause_parsed_as_adverbial_is_the_report(nlp, text, found):
+    assert [(q.text, q.speaker_text, q.cue) for q in quotes_of(nlp, text)] == found
+
+
 @pytest.mark.parametrize(
     ("text", "content", "speaker_text", "cue"),
     [
@@ -475,6 +491,22 @@ def test_speaker_resolution(nlp, text, speaker_text, speaker, speaker_kind):
         ),
         ("The crowd cheered loudly as the mayor explained.", []),
         ("As the mayor explained the plan, the crowd cheered loudly.", []),
+        (  # "as X put it": *it* is the clause it modifies
+            'As the mayor put it on Friday, the bridge "will never be finished on time."',
+            [("partial", 'the bridge "will never be finished on time."', "the mayor", "put")],
+        ),
+        (
+            "As one engineer put it, wages have not kept up with rents in most cities.",
+            [
+                (
+                    "indirect",
+                    "wages have not kept up with rents in most cities",
+                    "one engineer",
+                    "put",
+                )
+            ],
+        ),
+        ("As the mayor put the plan to the council, the crowd cheered loudly.", []),
     ],
 )
 def test_as_clause_attributes_the_clause_it_modifies(nlp, text, found):
@@ -503,6 +535,33 @@ def test_as_clause_attributes_the_clause_it_modifies(nlp, text, found):
 def test_participle_cue_is_the_reporters(nlp, text, cue, speaker_text):
     quote = next(q for q in quotes_of(nlp, text) if q.cue == cue)
     assert quote.speaker_text == speaker_text
+
+
+# The subject of a passive verb is the speaker of the cue hanging on it.
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            "The lawsuit was filed on Monday, alleging that the city had broken the law.",
+            [("The lawsuit", "alleging")],
+        ),
+        (
+            "The senator was criticized for saying that the new plan would fail.",
+            [("The senator", "saying")],
+        ),
+        ("The mayor is reported to have said that the plan would fail.", [("The mayor", "said")]),
+        (
+            "Voters are required to declare that they live in the county.",
+            [("Voters", "declare")],
+        ),
+        ("The coach was fired and said that he would appeal.", [("The coach", "said")]),
+        # must find nothing: the subject of a passive speech verb is the one addressed
+        ("The mayor was asked whether the plan would fail.", []),
+        ("The mayor was told that the plan would fail.", []),
+    ],
+)
+def test_passive_subject_speaks_through_its_verbs_dependents(nlp, text, found):
+    assert [(q.speaker_text, q.cue) for q in quotes_of(nlp, text)] == found
 
 
 # A cue-less partial quote is its own sentence's main subject's, else the previous speaker's.
@@ -756,6 +815,54 @@ def test_speaker_found_beyond_the_speech_verb_list(nlp, text, kind, content, spe
             "Trump is winning",
             "he",
         ),
+        (  # quoted words the parser makes the subject of the inverted verb after them
+            '"Picture Tom Reed on that stage," mused the host of the show.',
+            "direct",
+            '"Picture Tom Reed on that stage,"',
+            "the host of the show",
+        ),
+        ('"Nope," tweeted a voter from Ohio.', "direct", '"Nope,"', "a voter from Ohio"),
+        (  # an inverted numeral standing for its noun
+            '"The road is a mess and nobody cares," read one of the signs.',
+            "direct",
+            '"The road is a mess and nobody cares,"',
+            "one of the signs",
+        ),
+        ('"Fix the roads now!" read one.', "direct", '"Fix the roads now!"', "one"),
+        (  # a participle the parser hangs on the addressee of a message is the sender's
+            "Early on Monday, the school board sent out a long note to parents saying: "
+            '"Classes start again soon! Stay tuned."',
+            "direct",
+            '"Classes start again soon! Stay tuned."',
+            "the school board",
+        ),
+        (
+            'The mayor sent out an email to residents saying: "The water is safe again! Call us '
+            'with questions."',
+            "direct",
+            '"The water is safe again! Call us with questions."',
+            "The mayor",
+        ),
+        (  # a day right before a participle says when, it is not the participle's subject
+            'The senator sent an email to donors Tuesday inviting them to "join the fight for fair '
+            'wages."',
+            "direct",
+            'to "join the fight for fair wages."',
+            "The senator",
+        ),
+        (  # a participle of an inverted cue whose name the tagger takes for an adverb
+            '"The danger is real," said Skelly, explaining that the dam was "older than the town '
+            'itself."',
+            "partial",
+            'that the dam was "older than the town itself."',
+            "Skelly",
+        ),
+        (
+            '"The danger is real," said Skelly, adding that the old dam "could fail in any storm."',
+            "partial",
+            'that the old dam "could fail in any storm."',
+            "Skelly",
+        ),
     ],
 )
 def test_speaker_the_parser_misplaced(nlp, text, kind, content, speaker):
@@ -865,6 +972,94 @@ def test_inverted_speaker_between_quote_parts_the_parser_gave_away(nlp):
     assert {q.speaker_text for q in extract_quotes(doc, PARAMS)} == {"Edward Larkin"}
 
 
+# 'The mayor laughed, telling the crowd "Some people get carried away."', with the participle
+# hung on the quoted verb, whose subject is a quoted word.
+PARTICIPLE_ON_QUOTED_VERB = [
+    ("The", True, "DT", "DET", "det", 1),
+    ("mayor", True, "NN", "NOUN", "nsubj", 2),
+    ("laughed", False, "VBD", "VERB", "ROOT", 2),
+    (",", True, ",", "PUNCT", "punct", 2),
+    ("telling", True, "VBG", "VERB", "advcl", 10),
+    ("the", True, "DT", "DET", "det", 6),
+    ("crowd", True, "NN", "NOUN", "dobj", 4),
+    ('"', False, "``", "PUNCT", "punct", 10),
+    ("Some", True, "DT", "DET", "det", 9),
+    ("people", True, "NNS", "NOUN", "nsubj", 10),
+    ("get", True, "VBP", "VERB", "advcl", 2),
+    ("carried", True, "VBN", "VERB", "acomp", 10),
+    ("away", False, "RB", "ADV", "advmod", 11),
+    (".", False, ".", "PUNCT", "punct", 2),
+    ('"', False, "''", "PUNCT", "punct", 2),
+]
+
+
+# 'Reed, tired, finally replied: "We will fix it."', with the cue left as an unlabelled
+# dependent ("dep") of the verb holding its subject.
+CUE_AS_UNLABELLED_DEPENDENT = [
+    ("Reed", False, "NNP", "PROPN", "nsubj", 2),
+    (",", True, ",", "PUNCT", "punct", 2),
+    ("tired", False, "VBD", "VERB", "ROOT", 2),
+    (",", True, ",", "PUNCT", "punct", 2),
+    ("finally", True, "RB", "ADV", "advmod", 5),
+    ("replied", False, "VBD", "VERB", "dep", 2),
+    (":", True, ":", "PUNCT", "punct", 5),
+    ('"', False, "``", "PUNCT", "punct", 5),
+    ("We", True, "PRP", "PRON", "nsubj", 10),
+    ("will", True, "MD", "AUX", "aux", 10),
+    ("fix", True, "VB", "VERB", "ccomp", 5),
+    ("it", False, "PRP", "PRON", "dobj", 10),
+    (".", False, ".", "PUNCT", "punct", 5),
+    ('"', False, "''", "PUNCT", "punct", 5),
+]
+
+
+# 'He adopted a Southern accent and joked, "We will be fine."', with the cue coordinated with
+# the object of the first verb.
+CUE_COORDINATED_WITH_AN_OBJECT = [
+    ("He", True, "PRP", "PRON", "nsubj", 1),
+    ("adopted", True, "VBD", "VERB", "ROOT", 1),
+    ("a", True, "DT", "DET", "det", 4),
+    ("Southern", True, "NNP", "PROPN", "compound", 4),
+    ("accent", True, "NN", "NOUN", "dobj", 1),
+    ("and", True, "CC", "CCONJ", "cc", 4),
+    ("joked", False, "VBD", "VERB", "conj", 4),
+    (",", True, ",", "PUNCT", "punct", 6),
+    ('"', False, "``", "PUNCT", "punct", 11),
+    ("We", True, "PRP", "PRON", "nsubj", 11),
+    ("will", True, "MD", "AUX", "aux", 11),
+    ("be", True, "VB", "AUX", "ccomp", 6),
+    ("fine", False, "JJ", "ADJ", "acomp", 11),
+    (".", False, ".", "PUNCT", "punct", 6),
+    ('"', False, "''", "PUNCT", "punct", 6),
+]
+
+
+def test_cue_coordinated_with_an_object_is_the_first_verbs_subjects(nlp):
+    words, spaces, tags, pos, deps, heads = (
+        list(column) for column in zip(*CUE_COORDINATED_WITH_AN_OBJECT, strict=True)
+    )
+    doc = Doc(nlp.vocab, words, spaces, tags=tags, pos=pos, heads=heads, deps=deps)
+    assert [(q.speaker_text, q.cue) for q in extract_quotes(doc, PARAMS)] == [("He", "joked")]
+
+
+def test_cue_left_unlabelled_takes_the_subject_of_its_head(nlp):
+    words, spaces, tags, pos, deps, heads = (
+        list(column) for column in zip(*CUE_AS_UNLABELLED_DEPENDENT, strict=True)
+    )
+    doc = Doc(nlp.vocab, words, spaces, tags=tags, pos=pos, heads=heads, deps=deps)
+    assert [(q.speaker_text, q.cue) for q in extract_quotes(doc, PARAMS)] == [("Reed", "replied")]
+
+
+def test_participle_hung_on_a_quoted_verb_is_its_sentence_subjects(nlp):
+    words, spaces, tags, pos, deps, heads = (
+        list(column) for column in zip(*PARTICIPLE_ON_QUOTED_VERB, strict=True)
+    )
+    doc = Doc(nlp.vocab, words, spaces, tags=tags, pos=pos, heads=heads, deps=deps)
+    assert [(q.speaker_text, q.cue) for q in extract_quotes(doc, PARAMS)] == [
+        ("The mayor", "telling")
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [
@@ -872,9 +1067,17 @@ def test_inverted_speaker_between_quote_parts_the_parser_gave_away(nlp):
             "In the latest survey, the governor trails his rival by four points.",
             [("the governor trails his rival by four points", "the latest survey", "In")],
         ),
-        (  # what the voters said is theirs, not the poll's
+        (  # what the voters said is part of the poll's finding
             "In a poll released Monday, most voters said they trusted the mayor.",
-            [("they trusted the mayor", "most voters", "said")],
+            [("most voters said they trusted the mayor", "a poll released Monday", "In")],
+        ),
+        (
+            "In a new survey, 40 percent of parents say the schools are doing a fine job.",
+            [("40 percent of parents say the schools are doing a fine job", "a new survey", "In")],
+        ),
+        (  # must not fire: no survey
+            "Most voters said in the interview that they trusted the mayor.",
+            [("that they trusted the mayor", "Most voters", "said")],
         ),
         ("Sanders is ahead in the polls.", []),  # where a standing shows, not a finding
         ("In the interview, the mayor looked tired.", []),  # not a survey
@@ -930,6 +1133,67 @@ def test_headline_source_before_a_colon(nlp, text, found):
 )
 def test_demonstrative_subject_does_not_govern_a_quote(nlp, text, speakers):
     assert [q.speaker_text for q in quotes_of(nlp, text)] == speakers
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        (
+            '"The bridge comes first," the mayor said.\n\nThen it got worse: "We will build the '
+            'road next year."',
+            ["the mayor", "the mayor"],
+        ),
+        (
+            '"The bridge comes first," the mayor said.\n\nIt was simple: "We will build the road '
+            'next year."',
+            ["the mayor", "the mayor"],
+        ),
+        (  # must still fire: a subject that can speak
+            'Anna Berg gave her answer: "We will build the road next year."',
+            ["Anna Berg"],
+        ),
+    ],
+)
+def test_expletive_before_a_colon_is_no_source(nlp, text, speakers):
+    assert [q.speaker_text for q in quotes_of(nlp, text)] == speakers
+
+
+SIGNED = '"Every family in this valley deserves clean water."'
+
+
+# A quote paragraph signed by a dash line after it is the signer's.
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (
+            f"The debate ran late.\n\n{SIGNED}\n\n- Anna Berg.\n\nThe claim needs context.",
+            [("Anna Berg", "-")],
+        ),
+        (
+            f"The debate ran late.\n\n{SIGNED}\n\n- Tom Reed, a farmer in Cheyenne.",
+            [("Tom Reed", "-")],
+        ),
+        (
+            f"The debate ran late.\n\n{SIGNED}\n\n\u2014 Mayor Anna Berg, speaking at the fair.",
+            [("Anna Berg", "\u2014")],
+        ),
+        # must not fire: a subhead between dashes, a time, a quote with a cue of its own
+        (
+            f'"We will fix it," Tom Reed said.\n\n{SIGNED}\n\n- A new start for Reed -.',
+            [("Tom Reed", "said"), ("Tom Reed", "")],
+        ),
+        (
+            f'"We will fix it," Tom Reed said.\n\n{SIGNED}\n\n- on Monday.',
+            [("Tom Reed", "said"), ("Tom Reed", "")],
+        ),
+        (
+            '"We will fix it," Tom Reed said.\n\n"We need clean water," he added.\n\n- Anna Berg.',
+            [("Tom Reed", "said"), ("Tom Reed", "added")],
+        ),
+    ],
+)
+def test_quote_signed_by_a_dash_line_is_the_signers(nlp, text, found):
+    assert [(q.speaker, q.cue) for q in quotes_of(nlp, text)] == found
 
 
 @pytest.mark.parametrize(
