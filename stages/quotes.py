@@ -1021,7 +1021,9 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
     as_verbs = frozenset(v.lower() for v in params.as_verbs)
     topics = dict(cue.lower().split() for cue in params.topic_cues)
     surveys = frozenset(n.lower() for n in params.survey_nouns)
-    cue_words = frozenset(speech | naming | objects | appeals | topics.keys() | {"according", "in"})
+    cue_words = frozenset(
+        speech | naming | objects | appeals | as_verbs | topics.keys() | {"according", "in"}
+    )
     # Only a token spelled like a cue word can start a cue; finding those few in the Doc's
     # array first spares building a Token for each of the others (half of this function's time).
     candidates = _tokens_with(doc, LOWER, cue_words)
@@ -1514,7 +1516,7 @@ def _with_speaker(doc: Doc, draft: _Draft) -> _Draft:
         head = cue.token.head
         inverted = cue.token.dep_ in ("advcl", "conj") and head.i < cue.token.i
         if found is None and inverted and _after_quote(head):
-            # a participle of an inverted cue (""...," said Skelly, explaining ...") shares
+            # a participle of an inverted cue (""...," said Okafor, explaining ...") shares
             # the subject after that cue
             found = _noun_phrase_after(head)
         return draft if found is None else draft._replace(cue=cue._replace(speaker=found))
@@ -1554,7 +1556,7 @@ def _noun_phrase_after(verb: Token) -> Token | None:
     """The head of a noun phrase starting right after `verb`, or None.
 
     Notes:
-        A capitalized word the tagger took for an adverb (""...," said Skelly") is a name:
+        A capitalized word the tagger took for an adverb (""...," said Okafor") is a name:
         adverbs are not capitalized inside a sentence. A numeral is a noun phrase of its own
         when the noun it counts is understood ("read one", "read one of the signs"; Quirk et al.
         1985 on cardinal numerals as heads of noun phrases).

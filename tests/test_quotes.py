@@ -804,10 +804,10 @@ def test_speaker_found_beyond_the_speech_verb_list(nlp, text, kind, content, spe
             "Paul K. Morton",
         ),
         (  # an inverted name the tagger takes for an adverb
-            '"The danger is real," said Skelly, explaining that the dam was old.',
+            '"The danger is real," said Okafor, explaining that the dam was old.',
             "direct",
             '"The danger is real,"',
-            "Skelly",
+            "Okafor",
         ),
         (  # a progressive verb before the cue is its reported clause, not a phrase
             "Trump is winning, he said.",
@@ -851,17 +851,17 @@ def test_speaker_found_beyond_the_speech_verb_list(nlp, text, kind, content, spe
             "The senator",
         ),
         (  # a participle of an inverted cue whose name the tagger takes for an adverb
-            '"The danger is real," said Skelly, explaining that the dam was "older than the town '
+            '"The danger is real," said Okafor, explaining that the dam was "older than the town '
             'itself."',
             "partial",
             'that the dam was "older than the town itself."',
-            "Skelly",
+            "Okafor",
         ),
         (
-            '"The danger is real," said Skelly, adding that the old dam "could fail in any storm."',
+            '"The danger is real," said Okafor, adding that the old dam "could fail in any storm."',
             "partial",
             'that the old dam "could fail in any storm."',
-            "Skelly",
+            "Okafor",
         ),
     ],
 )
