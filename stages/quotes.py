@@ -1024,8 +1024,9 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
     cue_words = frozenset(
         speech | naming | objects | appeals | as_verbs | topics.keys() | {"according", "in"}
     )
-    # Only a token spelled like a cue word can start a cue; finding those few in the Doc's
-    # array first spares building a Token for each of the others (half of this function's time).
+    # Only a token spelled like a word of these lists can start a cue (a rule reading a new
+    # list must add it here); finding those few in the Doc's array first spares building a
+    # Token for each of the others (half of this function's time).
     candidates = _tokens_with(doc, LOWER, cue_words)
     cues = []
     for token in candidates:
