@@ -46,6 +46,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 GIB = 1024**3
+# Texts per nlp.pipe batch, of the pipeline and of the bare parse alike.
+BATCH_SIZE = 64
 # Seconds between memory samples, of the pipeline and of the bare parse alike. A sample reads
 # /proc/<pid>/smaps_rollup of every process (about 6 ms each at 1.5 GiB, measured), so every
 # 0.2 s it took a tenth of a core from the run being timed; a stage's peak lasts seconds.
@@ -160,7 +162,7 @@ import pandas as pd, spacy
 texts = pd.read_parquet(sys.argv[1], columns=["text"])["text"].tolist()
 began = time.perf_counter()
 nlp = spacy.load(sys.argv[2], exclude=["lemmatizer"])
-for _ in nlp.pipe(texts, batch_size=64, n_process=int(sys.argv[3])):
+for _ in nlp.pipe(texts, batch_size=int(sys.argv[4]), n_process=int(sys.argv[3])):
     pass
 print(json.dumps({"seconds": time.perf_counter() - began}))
 """
@@ -169,7 +171,7 @@ print(json.dumps({"seconds": time.perf_counter() - began}))
 def bare_parse(articles: Path, model: str, n_process: int) -> tuple[float, int]:
     """Seconds (model load included) and peak memory of a bare `nlp.pipe` in a new process."""
     proc = psutil.Popen(
-        [sys.executable, "-c", BARE, str(articles), model, str(n_process)],
+        [sys.executable, "-c", BARE, str(articles), model, str(n_process), str(BATCH_SIZE)],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -243,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             {
                 ("clean", "input"): str(inputs),
                 ("parse", "n_process"): args.n_process,
-                ("parse", "batch_size"): 64,
+                ("parse", "batch_size"): BATCH_SIZE,
                 ("engine", "engine"): args.engine,
             },
         )
@@ -283,8 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         ("corpus", f"{n_articles} articles, {n_words:,} words (clean text)"),
         (
             "parse batches",
-            f"pipeline 64 texts and at most {params['parse']['batch_chars']:,} characters; "
-            "bare nlp.pipe 64 texts",
+            f"pipeline {BATCH_SIZE} texts and at most {params['parse']['batch_chars']:,} "
+            f"characters; bare nlp.pipe {BATCH_SIZE} texts",
         ),
         ("full run (dvc repro --force, caches emptied)", f"{full_seconds:.1f} s"),
         (

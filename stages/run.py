@@ -380,17 +380,16 @@ def execute(
                 request_save_on_cell_execute=False,
                 km=kernel,
             )
-        except papermill.PapermillExecutionError as err:
+        except BaseException as err:
+            # A failed cell, a dead kernel, a timeout, Ctrl-C: what the stage wrote may be
+            # incomplete.
             for path in map(Path, outs.values()):
                 _remove(path)
-            raise SystemExit(
-                f"stage {step} failed: {err.ename}: {err.evalue}\n"
-                f"(the notebook as far as it ran: {partial})"
-            ) from None
-        except BaseException:
-            # A dead kernel, a timeout, Ctrl-C: whatever the stage wrote may be incomplete.
-            for path in map(Path, outs.values()):
-                _remove(path)
+            if isinstance(err, papermill.PapermillExecutionError):
+                raise SystemExit(
+                    f"stage {step} failed: {err.ename}: {err.evalue}\n"
+                    f"(the notebook as far as it ran: {partial})"
+                ) from None
             raise
     partial.unlink()
     exporter.join()
