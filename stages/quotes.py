@@ -50,6 +50,9 @@ SpeakerKind = Literal["named", "anonymous", "pronoun-unresolved"]
 OPENING = {'"': '"\u201d', "\u201c": '"\u201d', "\u2018": "\u2019", "'": "'"}
 CLOSING_CURLY = frozenset("\u201d\u2019")
 QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019"
+#: Dashes that set off a quotation's source: hyphen, en and em dash, and the horizontal bar,
+#: which Unicode names the quotation dash (U+2015, "introducing quoted text").
+SIGN_DASHES = "-\u2013\u2014\u2015"
 PAD = "\x00"
 ADJUNCT_DEPS = frozenset({"prep", "pcomp", "advcl", "npadvmod"})
 CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "relcl", "acl", "conj", "parataxis", "csubj"})
@@ -485,6 +488,9 @@ def _pair_marks(text: str, paragraph: CharSpan, marks: str) -> tuple[list[CharSp
         if ch not in marks or (ch in "'\u2019" and _is_apostrophe(text, i) and open_at < 0):
             continue
         if open_at < 0:
+            if ch == "\u201d" and _opens(text, i) and not _closes_like(text, i):
+                open_at, closer = i, OPENING['"']  # a mistyped opening mark (\u201dWe lost.\u201d)
+                continue
             if ch in CLOSING_CURLY or (ch in "'\"" and not _opens(text, i)):
                 anomalies += 1
                 continue
@@ -1444,6 +1450,10 @@ def draft_attributions(
     for i, run in enumerate(runs):
         if i in used or any(d.content[0] <= run.start < d.content[1] for d in drafts):
             continue
+        signed_off = _signed_off_draft(doc, text, run, paragraphs, params.min_words_scare_quote)
+        if signed_off is not None:
+            drafts.append(signed_off)
+            continue
         n = _nearest_cue(doc, text, run, cues, params.max_cue_gap)
         same = [k for k, d in enumerate(drafts) if n >= 0 and d.cue == cues[n]]
         if same and drafts[same[0]].kind == "direct":
@@ -1653,13 +1663,16 @@ def _source_line(lead: Span) -> Token | None:
         source after a colon; a short verbless phrase after the last dash that holds a proper
         noun names the source, not the headline before it, whatever the parser made of them.
     """
-    dashes = [t.i for t in lead if t.text[:1] in "-\u2013\u2014"]
-    if not dashes:
+    dashes = [t.i for t in lead if t.text[:1] in SIGN_DASHES]
+    return _source_name(lead.doc[dashes[-1] + 1 : lead.end]) if dashes else None
+
+
+def _source_name(line: Span) -> Token | None:
+    """The proper noun heading a short verbless phrase (a source line's name), or None."""
+    words = [t for t in line if not (t.is_punct or t.is_space)]
+    if not 0 < len(words) <= 6 or any(t.pos_ in ("VERB", "AUX") for t in words):
         return None
-    line = [t for t in lead.doc[dashes[-1] + 1 : lead.end] if not t.is_punct]
-    if not 0 < len(line) <= 6 or any(t.pos_ in ("VERB", "AUX") for t in line):
-        return None
-    names = [t for t in line if t.pos_ == "PROPN" and t.ent_type_ not in ("DATE", "TIME")]
+    names = [t for t in words if t.pos_ == "PROPN" and t.ent_type_ not in ("DATE", "TIME")]
     return min(names, key=_depth) if names else None
 
 
@@ -1682,7 +1695,7 @@ def _signed_draft(
         return None
     start, end = paragraphs[n + 1]
     line = text[start:end].rstrip(" .")
-    if line[:1] not in "-\u2013\u2014" or line[-1:] in "-\u2013\u2014":
+    if line[:1] not in SIGN_DASHES or line[-1:] in SIGN_DASHES:
         return None
     comma = text.find(",", start, end)
     lead = doc.char_span(start, end if comma < 0 else comma, alignment_mode="expand")
@@ -1691,6 +1704,34 @@ def _signed_draft(
         return None
     dash = doc[lead.start]
     cue = Cue(dash.idx, dash.idx + 1, dash, speaker, (run.start, run.end), True)
+    return _Draft((run.start, run.end), "direct", run.parts, cue)
+
+
+def _signed_off_draft(
+    doc: Doc, text: str, run: QuoteRun, paragraphs: Sequence[CharSpan], min_words: int
+) -> _Draft | None:
+    """A quote signed right after its closing mark ("...today.\u201d \u2015 Ana Morel"), given to
+    the name after the dash; or None.
+
+    Notes:
+        The in-line form of the source line of an epigraph (Chicago Manual of Style,
+        "Epigraphs"): vox pops and reader round-ups print each quote with its source after a
+        dash, one after another, often with no line break the text keeps. The name runs to the
+        next quotation mark, comma or line end (`_source_name`); the quote must read as speech
+        (`_reads_as_speech`), so that a scare quote followed by a dash and a name in running
+        text ("called it "a sham" - Senate Democrats, too") is not signed.
+    """
+    end = paragraphs[_paragraph_index(paragraphs, run.end)][1]
+    dash = run.end + len(text[run.end : end]) - len(text[run.end : end].lstrip(" \u00a0"))
+    if dash >= end or text[dash] not in SIGN_DASHES or not _reads_as_speech(text, run, min_words):
+        return None
+    stop = next((i for i in range(dash + 1, end) if text[i] in QUOTE_MARKS + ",\n"), end)
+    line = doc.char_span(dash + 1, stop, alignment_mode="expand")
+    speaker = _source_name(line) if line is not None and line.start_char > dash else None
+    if speaker is None:
+        return None
+    sign = doc.char_span(dash, dash + 1, alignment_mode="expand")
+    cue = Cue(dash, dash + 1, sign.root, speaker, (run.start, run.end), True)
     return _Draft((run.start, run.end), "direct", run.parts, cue)
 
 
@@ -1881,9 +1922,20 @@ def _name_of(doc: Doc, head: Token, full_names: dict[str, Span]) -> _Referent | 
         return None
     if ent.label_ == "PERSON" and len(ent) == 1 and head.lower_ in full_names:
         ent = full_names[head.lower_]
-    name = ent.text[4:] if ent[0].lower_ == "the" else ent.text
+    # NER may take in a dash or quotation mark at an edge ("\u2015 Ana Morel")
+    start, end = ent.start, ent.end
+    while end - start > 1 and doc[start].is_punct:
+        start += 1
+    while end - start > 1 and doc[end - 1].is_punct:
+        end -= 1
+    name_span = doc[start:end]
+    name = name_span.text[4:] if name_span[0].lower_ == "the" else name_span.text
     return _Referent(
-        head.idx, (ent.start_char, ent.end_char), name, "named", ent.label_ == "PERSON"
+        head.idx,
+        (name_span.start_char, name_span.end_char),
+        name,
+        "named",
+        ent.label_ == "PERSON",
     )
 
 

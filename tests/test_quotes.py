@@ -1196,6 +1196,34 @@ def test_quote_signed_by_a_dash_line_is_the_signers(nlp, text, found):
     assert [(q.speaker, q.cue) for q in quotes_of(nlp, text)] == found
 
 
+# Made-up vox pops, each quote signed after its closing mark, with no line break between them.
+VOX_POPS = (
+    "\u201cThe bus runs late every single morning.\u201d \u2015 Ana Morel \u201cI drive now, "
+    "because I cannot trust it.\u201d\u2015 Tom Reed, 41, Cheyenne. \u201cNobody asked us.\u201d"
+    " \u2014 Mayor Lena Park."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        (VOX_POPS, [("Ana Morel", "direct"), ("Tom Reed", "direct"), ("Lena Park", "direct")]),
+        (
+            "\u201cWe will fix the road before winter.\u201d - Anna Berg",
+            [("Anna Berg", "direct")],
+        ),
+        # must not fire: a scare quote before a dash in running text, and a quote its cue holds
+        ("The plan was \u201ca sham\u201d \u2014 Senate Democrats, too.", []),
+        (
+            "The mayor called it \u201ca sham and a waste of money.\u201d \u2014 Senate Democrats",
+            [("The mayor", "partial")],
+        ),
+    ],
+)
+def test_quote_signed_after_its_closing_mark_is_the_signers(nlp, text, found):
+    assert [(q.speaker, q.kind) for q in quotes_of(nlp, text)] == found
+
+
 @pytest.mark.parametrize(
     ("text", "speaker_text", "cue"),
     [
@@ -1472,6 +1500,12 @@ def test_quoted_object_alone_stays_direct(nlp):
             0,
         ),
         ("\u201cWe won,\u201c she said.", ["\u201cWe won,\u201c"], 0),
+        (  # a closing curly mark typed as the opening one still opens
+            "Ana Morel spoke.\n\n\u201dWe lost the vote.\u201d",
+            ["\u201dWe lost the vote.\u201d"],
+            0,
+        ),
+        ("It ended.\u201d\n\nThe end.", [], 1),
         (  # placed like an opening mark, it reopens the quote and counts as stray
             "\u201cHe said \u201cno\u201d twice.",
             ["\u201cno\u201d"],
