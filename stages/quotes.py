@@ -488,7 +488,7 @@ def _pair_marks(text: str, paragraph: CharSpan, marks: str) -> tuple[list[CharSp
         if ch not in marks or (ch in "'\u2019" and _is_apostrophe(text, i) and open_at < 0):
             continue
         if open_at < 0:
-            if ch == "\u201d" and _opens(text, i) and not _closes_like(text, i):
+            if ch == "\u201d" and _opens(text, i):
                 open_at, closer = i, OPENING['"']  # a mistyped opening mark (\u201dWe lost.\u201d)
                 continue
             if ch in CLOSING_CURLY or (ch in "'\"" and not _opens(text, i)):
@@ -1722,7 +1722,8 @@ def _signed_off_draft(
         text ("called it "a sham" - Senate Democrats, too") is not signed.
     """
     end = paragraphs[_paragraph_index(paragraphs, run.end)][1]
-    dash = run.end + len(text[run.end : end]) - len(text[run.end : end].lstrip(" \u00a0"))
+    after = text[run.end : end]
+    dash = end - len(after.lstrip(" \u00a0"))
     if dash >= end or text[dash] not in SIGN_DASHES or not _reads_as_speech(text, run, min_words):
         return None
     stop = next((i for i in range(dash + 1, end) if text[i] in QUOTE_MARKS + ",\n"), end)
