@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 import spacy
 from spacy.language import Language
+from spacy.pipeline import AttributeRuler
 from spacy.tokens import DocBin
 
 from stages import io, parse
 from stages.parse import (
     PARAGRAPH_BREAKS,
+    IndexedAttributeRuler,
     ParseParams,
     fingerprint,
     parse_corpus,
@@ -61,6 +63,70 @@ def shard_bytes(
     written: dict[str, bytes] = {}
     parse_corpus(nlp, list(corpus), list(corpus.values()), params, written.__setitem__, store)
     return written
+
+
+# Rules of every kind the indexed ruler tells apart, written for the sentences below: looked
+# up (a plain value, an IN set, a NOT_IN set beside them, a flag) or left to the Matcher (a
+# regular expression, two tokens). Two rules on "said" check that the later one wins.
+RULES = [
+    {"patterns": [[{"TAG": "VBD"}]], "attrs": {"POS": "X"}},
+    {"patterns": [[{"LOWER": {"IN": ["said", "told"]}, "TAG": "VBD"}]], "attrs": {"POS": "VERB"}},
+    {"patterns": [[{"TAG": "DT", "LOWER": {"NOT_IN": ["the"]}}]], "attrs": {"MORPH": "Def=Ind"}},
+    {"patterns": [[{"IS_SPACE": True}]], "attrs": {"POS": "SPACE"}},
+    {"patterns": [[{"LOWER": {"REGEX": "^re"}}]], "attrs": {"MORPH": "Prefix=Re"}},
+    {
+        "patterns": [[{"LOWER": "prime"}, {"LOWER": "minister"}]],
+        "attrs": {"POS": "NOUN"},
+        "index": 1,
+    },
+    {"patterns": [[{"ORTH": "Kirby"}], [{"LOWER": "kirby"}]], "attrs": {"MORPH": "Name=Yes"}},
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The prime minister said a deal was ready.",
+        "Kirby told reporters  that the report was late.",
+        "A spokesman repeated it.",
+        "kirby KIRBY",
+        "Voters go home",
+        "",
+    ],
+)
+def test_indexed_attribute_ruler_matches_as_spacys_own(nlp: Language, text: str) -> None:
+    stock, indexed = AttributeRuler(nlp.vocab), IndexedAttributeRuler(nlp.vocab)
+    stock.add_patterns(RULES)
+    indexed.add_patterns(RULES)
+    with nlp.select_pipes(disable=["attribute_ruler"]):
+        doc = nlp(text)
+    assert indexed.match(doc) == stock.match(doc)
+    expected, got = stock(nlp(text)), indexed(nlp(text))
+    assert [(t.pos_, str(t.morph)) for t in got] == [(t.pos_, str(t.morph)) for t in expected]
+
+
+def test_indexed_attribute_ruler_finds_nothing_where_no_rule_fits(nlp: Language) -> None:
+    indexed = IndexedAttributeRuler(nlp.vocab)
+    indexed.add_patterns(RULES)
+    assert indexed.match(nlp("Voters go home")) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He said he would not go, and they've been told it is n't over.",
+        "It was gon na rain, y'all; that is what I'd said to him.",
+        "There are two ways.\n\nWhich one does she want?",
+    ],
+)
+def test_the_models_rules_run_indexed_with_the_same_annotations(nlp: Language, text: str) -> None:
+    indexed = nlp.get_pipe("attribute_ruler")
+    stock = AttributeRuler(nlp.vocab)
+    stock.add_patterns(indexed.patterns)
+    assert type(indexed) is IndexedAttributeRuler
+    with nlp.select_pipes(disable=["attribute_ruler", "ner"]):
+        doc = nlp(text)
+    assert indexed.match(doc) == stock.match(doc)
 
 
 @pytest.mark.parametrize(
