@@ -350,9 +350,13 @@ class Shard(Sequence["Doc"]):
         for name in ("tokens", "spaces", "cats", "flags", "user_data", "span_groups"):
             values = getattr(self._docbin, name)
             setattr(part, name, [values[i] for i in chosen])
-        # Reading a `DocBin` makes a lexeme of each of its strings: keep those of these Docs.
-        used = set(numpy.unique(numpy.concatenate(part.tokens)).tolist())
-        part.strings = {text for text in self._docbin.strings if hash_string(text) in used}
+        # Reading a `DocBin` makes a lexeme of each of its strings: keep those of these Docs
+        # (all of them when every Doc is built, which saves a fifth of the building).
+        if len(chosen) < len(self):
+            used = set(numpy.unique(numpy.concatenate(part.tokens)).tolist())
+            part.strings = {text for text in self._docbin.strings if hash_string(text) in used}
+        else:
+            part.strings = self._docbin.strings
         docs = list(part.get_docs(_shard_vocab()))
         for doc, i in zip(docs, chosen, strict=True):
             doc.user_data["parse_key"] = self.parse_keys[i]

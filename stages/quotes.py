@@ -23,6 +23,7 @@ the shards together.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
@@ -475,6 +476,12 @@ def _mark_view(text: str) -> str:
     return text.replace("''", '"' + PAD).replace("``", '"' + PAD)
 
 
+@functools.cache
+def _mark_pattern(marks: str) -> re.Pattern[str]:
+    """Any one of `marks`: a paragraph's marks are found without visiting its other letters."""
+    return re.compile(f"[{re.escape(marks)}]")
+
+
 def _pair_marks(text: str, paragraph: CharSpan, marks: str) -> tuple[list[CharSpan], int, int]:
     """Pair the marks of one family in one paragraph.
 
@@ -483,9 +490,9 @@ def _pair_marks(text: str, paragraph: CharSpan, marks: str) -> tuple[list[CharSp
         the number of marks that could not be paired.
     """
     runs, anomalies, open_at, closer = [], 0, -1, ""
-    for i in range(*paragraph):
-        ch = text[i]
-        if ch not in marks or (ch in "'\u2019" and _is_apostrophe(text, i) and open_at < 0):
+    for found in _mark_pattern(marks).finditer(text, *paragraph):
+        i, ch = found.start(), found.group()
+        if ch in "'\u2019" and _is_apostrophe(text, i) and open_at < 0:
             continue
         if open_at < 0:
             if ch == "\u201d" and _opens(text, i):
@@ -1277,7 +1284,8 @@ def _words_outside(text: str, span: CharSpan, runs: Sequence[QuoteRun]) -> int:
 
 
 def _paragraph_index(paragraphs: Sequence[CharSpan], offset: int) -> int:
-    return next((n for n, (_, end) in enumerate(paragraphs) if offset <= end), len(paragraphs))
+    """The first paragraph ending at or after `offset` (paragraphs are in text order)."""
+    return bisect.bisect_left(paragraphs, offset, key=lambda paragraph: paragraph[1])
 
 
 def _in_cue_phrase(token: Token, cue: Cue) -> bool:
