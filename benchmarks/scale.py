@@ -10,7 +10,7 @@ Copies the repository (the files git lists) to a temporary folder, commits the c
   runs with the project's ``parse`` settings but 64 texts a batch, so its batches are also
   capped at ``parse.batch_chars`` characters, which the bare ``nlp.pipe`` is not. Full runs and
   bare parses alternate, ``--trials`` of each (3 by default): on this shared machine the same
-  bare parse took from 82 to 107 s within a day, so the ratio is that of the medians, and each
+  bare parse took from 79 to 107 s within a day, so the ratio is that of the medians, and each
   trial's own ratio is printed beside it;
 - each stage's wall time and peak memory (resident and proportional set size summed over the
   stage's processes: runner, notebook kernel, parse workers), target < 1.5 GiB;

@@ -49,6 +49,8 @@ LOOKUP_ATTRS = {
     "ORTH": ORTH, "TEXT": ORTH, "LOWER": LOWER, "NORM": NORM,
     "TAG": TAG, "POS": POS, "DEP": DEP, "IS_SPACE": IS_SPACE,
 }  # fmt: skip
+#: A looked-up rule: its index, its Matcher key, and its ``NOT_IN`` tests (column, values).
+_Row = tuple[int, int, tuple[tuple[int, frozenset[int]], ...]]
 SHARD_COLUMNS = ["shard", "docs", "tokens", "sentences", "first_doc_id", "last_doc_id"]
 
 
@@ -99,7 +101,8 @@ class IndexedAttributeRuler(AttributeRuler):
     def _reset_index(self) -> None:
         self._complex = Matcher(self.vocab, validate=self.validate)
         self._columns: list[int] = []
-        self._tables: dict[tuple[int, ...], dict[tuple[int, ...], list[tuple[int, int]]]] = {}
+        # Per tuple of tested columns: their values -> (rule, key, NOT_IN tests) of the rules.
+        self._tables: dict[tuple[int, ...], dict[tuple[int, ...], list[_Row]]] = {}
 
     def add(self, patterns: Iterable[list[dict[str, Any]]], attrs: dict, index: int = 0) -> None:
         patterns = list(patterns)
@@ -243,11 +246,11 @@ def load_model(name: str, exclude: list[str]) -> Language:
         ) from err
     before = "parser" if "parser" in nlp.pipe_names else None
     nlp.add_pipe(PARAGRAPH_BREAKS, before=before)
-    for name, component in nlp.pipeline:
+    for pipe_name, component in nlp.pipeline:
         if type(component) is AttributeRuler:
             patterns = component.patterns
-            nlp.replace_pipe(name, INDEXED_ATTRIBUTE_RULER)
-            nlp.get_pipe(name).add_patterns(patterns)
+            nlp.replace_pipe(pipe_name, INDEXED_ATTRIBUTE_RULER)
+            nlp.get_pipe(pipe_name).add_patterns(patterns)
     return nlp
 
 
