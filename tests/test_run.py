@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+import signal
 from pathlib import Path
 
 import nbformat
 import pandas as pd
+import papermill
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from stages.params import ParamsError
-from stages.run import scrub, to_html, tracked_params
+from stages.run import KERNEL, _ensure_kernel, _warm_kernel, scrub, to_html, tracked_params
 from tests.conftest import ROOT
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror="alert(1)">'
@@ -77,3 +79,44 @@ def test_a_stage_tracking_other_sections_is_refused(tmp_path: Path) -> None:
     (tmp_path / "params.yaml").write_text("quotes: {}\nparse: {}\n")
     with pytest.raises(ParamsError, match=r"stage quotes must track exactly .*\[quotes\]"):
         tracked_params("quotes", tmp_path)
+
+
+def test_the_kernel_answers_the_first_cell_with_the_stage_already_imported(tmp_path: Path) -> None:
+    # Regression: a warm-up import sent from a second client hung the notebook's first cell in
+    # 7 of 20 runs (the kernel idle, papermill waiting for its reply, for good); eight runs in a
+    # row catch that with 97% probability. papermill's timeouts do not reach a wait for the
+    # kernel's output, so an alarm ends a hang.
+    probe = new_notebook(
+        cells=[new_code_cell("import sys\nprint('stages.summarize' in sys.modules)")]
+    )
+    probe.metadata["kernelspec"] = {
+        "name": KERNEL,
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook, executed = tmp_path / "probe.ipynb", tmp_path / "executed.ipynb"
+    nbformat.write(probe, notebook)
+    _ensure_kernel()
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("the kernel has not answered the notebook's first cell in 60 s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    try:
+        for _ in range(8):
+            signal.alarm(60)
+            with _warm_kernel(ROOT, "summarize") as kernel:
+                papermill.execute_notebook(
+                    str(notebook), str(executed), kernel_name=KERNEL, km=kernel, progress_bar=False
+                )
+                # The kernel's sockets live outside the repository, so a stage killed before it
+                # cleans up cannot leave them there.
+                assert not list(ROOT.glob("kernel-ipc-*"))
+            signal.alarm(0)
+            cell = nbformat.read(executed, as_version=4).cells[0]
+            # Imported before the first cell, and invisibly: no output, no execution count taken.
+            assert [out.text for out in cell.outputs] == ["True\n"]
+            assert cell.execution_count == 1
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
