@@ -379,7 +379,8 @@ def decode(data: bytes) -> Decoded:
 
 _LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028"
 #: Invisible characters removed: C0/C1 controls that are not whitespace, zero-width space and
-#: joiners, direction marks and embeddings, word joiner and invisible operators, BOM, soft hyphen.
+#: joiners, direction marks and embeddings, word joiner and invisible operators, BOM, soft hyphen,
+#: and lone surrogates (no character at all: UTF-8 cannot encode them).
 _IGNORABLE = (
     "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b-\u200f\u202a-\u202e"
     "\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff"
@@ -515,7 +516,12 @@ _BLOCK_TAGS = frozenset(
     | {"nav", "ol", "p", "pre", "section", "table", "td", "th", "title", "tr", "ul"}
 )
 _HIDDEN_TAGS = frozenset({"head", "script", "style", "template", "noscript"})
-_MARKUP = re.compile(r"<!--.*?-->|<[^<>]*>", re.DOTALL)
+# Markup as Python's html.parser reads it: `<` and a letter, `/`, `!` or `?`, to the first `>`
+# outside a start tag's quoted values (a `<` inside belongs to the unit: `<?<p>` is one
+# processing instruction, `<A<p>` one tag); a `<` before anything else is text.
+_MARKUP = re.compile(
+    r"""<!--.*?-->|<[a-zA-Z](?:"[^"]*"|'[^']*'|[^>"'])*>|<[a-zA-Z/!?][^>]*>""", re.DOTALL
+)
 _ANY_SPACE = re.compile(r"\s")
 _SPACE_RUN = re.compile(r"\s*")
 _HTML_LOOKAHEAD = 1000
@@ -554,8 +560,16 @@ def _locate_text(raw: str, text: str, cursor: int) -> tuple[int, int, bool]:
         if markup is None:
             break
         position = markup.end()
+    # Entities (`&lt;` for `<`): the node ends at the `<` up to which the decoded source is the
+    # node's text.
+    limit = min(len(raw), position + 10 * len(text) + _HTML_LOOKAHEAD)
+    ends = [m.start() for m in _LT.finditer(raw, position + len(text), limit)]
+    for end in [*ends, len(raw)] if limit == len(raw) else ends:
+        if html.unescape(raw[position:end]) == text:
+            return position, end, False
     if text.strip():
-        # Markup the parser read differently (`<?...>`): the text between a `>` and a `<`, near.
+        # Markup the parser read differently: the text between a `>` and a `<`, near. Tried
+        # after the entities, or `&lt;<p>0<p><` would map its `<` to the last one.
         limit = min(len(raw), position + len(text) + _HTML_LOOKAHEAD)
         found = raw.find(text, position, limit)
         while found >= 0:
@@ -563,12 +577,6 @@ def _locate_text(raw: str, text: str, cursor: int) -> tuple[int, int, bool]:
             if raw[found - 1 : found] in (">", "") and raw[end : end + 1] in ("<", ""):
                 return found, end, True
             found = raw.find(text, found + 1, limit)
-    # Entities: the node ends at the `<` up to which the decoded source is the node's text.
-    limit = min(len(raw), position + 10 * len(text) + _HTML_LOOKAHEAD)
-    ends = [m.start() for m in _LT.finditer(raw, position + len(text), limit)]
-    for end in [*ends, len(raw)] if limit == len(raw) else ends:
-        if html.unescape(raw[position:end]) == text:
-            return position, end, False
     tag = _MARKUP.search(raw, position)
     return position, tag.start() if tag else len(raw), False
 
