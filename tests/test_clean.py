@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -696,6 +697,8 @@ def in_order(needle: str, haystack: str) -> bool:
 @example("<p><?<p>&amp;")
 @example("<p><A<p>&amp;")
 @example("&lt;<p>0<p><")
+@example("<p><p>&Mu/")
+@example("<p><p>&A ")
 def test_any_html_cleans_and_maps_blocks(raw: str) -> None:
     """Invariant for HTML: the layout holds, and every block's raw span, entities decoded,
     holds the block's visible characters in order (markup in between)."""
@@ -705,7 +708,12 @@ def test_any_html_cleans_and_maps_blocks(raw: str) -> None:
     for block in article.blocks:
         raw_start, raw_end = article.offsets.to_raw(block.start, block.end)
         visible = "".join(article.text[block.start : block.end].split())
-        assert in_order(visible, normalise(html.unescape(raw[raw_start:raw_end])))
+        # The parser decodes entities without their `;` (`&Mu/` starts with a Greek mu), which
+        # `html.unescape` leaves alone but for a legacy few; read alone, a span's text can end
+        # differently (`&A ` gives "A"). Either decoding of the span must hold the block.
+        span = raw[raw_start:raw_end]
+        decodings = (html.unescape(span), BeautifulSoup(span, "html.parser").get_text())
+        assert any(in_order(visible, normalise(decoded)) for decoded in decodings)
 
 
 def test_tables_have_the_contract_columns() -> None:
