@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     import nbformat
 
 KERNEL = "python3"
+#: The kernelspec every executed notebook records, whichever kernel ran it.
+KERNELSPEC = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -234,7 +236,7 @@ def scrub(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Remove everything that changes between two runs on the same inputs."""
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
-    nb.metadata["kernelspec"] = {"name": KERNEL, "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     for index, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{index:02d}"
@@ -294,7 +296,7 @@ def _warm_kernel(root: Path, step: str) -> Iterator[Any]:
     """A kernel started at once, importing the step's modules while the runner reads params.
 
     Kernel start-up and the imports of pandas, spaCy and the stage's module take 1-2 s of every
-    stage; on a second core they overlap the runner's own start (DVC's params API, papermill).
+    stage; on a second core they overlap the runner's own start (params.yaml, papermill).
     The kernel runs the imports itself, as start-up lines, before it answers any request: they
     leave no output and no execution count in the notebook, and if they fail, the notebook's
     own import cell fails the same way and reports it. (Sending them from a second client

@@ -692,8 +692,8 @@ def in_order(needle: str, haystack: str) -> bool:
 
 @settings(max_examples=200, deadline=None)
 @given(HTML_PIECES)
-# Found by Hypothesis: markup html.parser reads with a `<` inside, and an entity before a `<`
-# that ends the document.
+# Found by Hypothesis: markup html.parser reads with a `<` inside, an entity before a `<` that
+# ends the document, and entities html.parser decodes without their `;`.
 @example("<p><?<p>&amp;")
 @example("<p><A<p>&amp;")
 @example("&lt;<p>0<p><")
@@ -710,7 +710,7 @@ def test_any_html_cleans_and_maps_blocks(raw: str) -> None:
         visible = "".join(article.text[block.start : block.end].split())
         # The parser decodes entities without their `;` (`&Mu/` starts with a Greek mu), which
         # `html.unescape` leaves alone but for a legacy few; read alone, a span's text can end
-        # differently (`&A ` gives "A"). Either decoding of the span must hold the block.
+        # differently (the span `&A` of `<p><p>&A ` gives "A"). Either decoding must hold it.
         span = raw[raw_start:raw_end]
         decodings = (html.unescape(span), BeautifulSoup(span, "html.parser").get_text())
         assert any(in_order(visible, normalise(decoded)) for decoded in decodings)

@@ -13,7 +13,15 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from stages.params import ParamsError
-from stages.run import KERNEL, _ensure_kernel, _warm_kernel, scrub, to_html, tracked_params
+from stages.run import (
+    KERNEL,
+    KERNELSPEC,
+    _ensure_kernel,
+    _warm_kernel,
+    scrub,
+    to_html,
+    tracked_params,
+)
 from tests.conftest import ROOT
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror="alert(1)">'
@@ -89,11 +97,7 @@ def test_the_kernel_answers_the_first_cell_with_the_stage_already_imported(tmp_p
     probe = new_notebook(
         cells=[new_code_cell("import sys\nprint('stages.summarize' in sys.modules)")]
     )
-    probe.metadata["kernelspec"] = {
-        "name": KERNEL,
-        "display_name": "Python 3",
-        "language": "python",
-    }
+    probe.metadata["kernelspec"] = dict(KERNELSPEC)
     notebook, executed = tmp_path / "probe.ipynb", tmp_path / "executed.ipynb"
     nbformat.write(probe, notebook)
     _ensure_kernel()
