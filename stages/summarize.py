@@ -396,29 +396,65 @@ def highlight_html(title: str, text: str, quotes: pd.DataFrame) -> str:
     return "".join(parts)
 
 
+# Inline SVG: drawn in a millisecond where matplotlib took half a second to import and draw, sharp
+# at any zoom, and its labels are text a reader can search and copy.
+CHART_WIDTH = 720
+CHART_BAR = 22  # pixels per row: a 16-pixel bar and its gap
+CHART_LABEL_CHARS = 36  # longer names are cut with an ellipsis; the full name is the bar's tooltip
+CHART_CHAR_WIDTH = 7  # an average character of the 12-pixel sans-serif labels, for the margin
+
+
 def bar_chart(table: pd.DataFrame, label: str, value: str, title: str, top_n: int) -> Any:
-    """A horizontal bar chart of the `top_n` first rows, largest at the top, as a PNG image.
+    """A horizontal bar chart of the `top_n` first rows, in table order, largest at the top.
 
-    Its alternative text names every bar and its value, so the report still tells a reader who
-    cannot see the image (or a screen reader) what the chart shows.
+    Drawn as inline SVG and returned as HTML to display. Bar lengths are proportional to
+    `value`, each bar is labelled with its name and amount, and the chart's accessible name
+    (`chart_description`) names every bar and its value, so a reader who cannot see it (or a
+    screen reader) is told what it shows. Names are escaped: a name holding markup stays text.
     """
-    from io import BytesIO
-
-    from IPython.display import Image
-    from matplotlib import pyplot as plt
+    from IPython.display import HTML
 
     rows = table.head(top_n)
-    figure, axes = plt.subplots(figsize=(8, 0.3 * max(len(rows), 3) + 1))
-    axes.barh(rows[label].astype(str)[::-1], rows[value][::-1], color="#4c72b0")
-    axes.set_xlabel(value.replace("_", " "))
-    axes.set_title(title)
-    figure.tight_layout()
-    png = BytesIO()
-    figure.savefig(png, format="png")
-    plt.close(figure)
-    return Image(
-        data=png.getvalue(), format="png", alt=chart_description(rows, label, value, title)
+    names = [str(name) for name in rows[label]]
+    amounts = [float(amount) for amount in rows[value]]
+    shown = [
+        n if len(n) <= CHART_LABEL_CHARS else n[: CHART_LABEL_CHARS - 1] + "\u2026" for n in names
+    ]
+    margin = CHART_CHAR_WIDTH * max((len(n) for n in shown), default=0) + 12
+    room = CHART_WIDTH - margin - 60  # the amount is written after the longest bar
+    top, largest = 32, max(amounts, default=0.0) or 1.0
+    height = top + CHART_BAR * max(len(rows), 1) + 28
+    description = html.escape(chart_description(rows, label, value, title))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{height}"'
+        f' viewBox="0 0 {CHART_WIDTH} {height}" role="img" aria-label="{description}"'
+        ' font-family="sans-serif" font-size="12">',
+        f"<title>{description}</title>",
+        f'<text x="{CHART_WIDTH // 2}" y="18" text-anchor="middle" font-size="14"'
+        f' font-weight="bold">{html.escape(title)}</text>',
+    ]
+    for i, (name, short, amount) in enumerate(zip(names, shown, amounts, strict=True)):
+        y = top + i * CHART_BAR
+        width = round(room * amount / largest, 1)
+        parts.append(
+            f'<text x="{margin - 6}" y="{y + 12}" text-anchor="end">{html.escape(short)}</text>'
+            f'<rect x="{margin}" y="{y}" width="{width}" height="16" fill="#4c72b0">'
+            f"<title>{html.escape(name)}: {_amount(amount)}</title></rect>"
+            f'<text x="{margin + width + 4}" y="{y + 12}">{_amount(amount)}</text>'
+        )
+    if not names:
+        parts.append(
+            f'<text x="{CHART_WIDTH // 2}" y="{top + 12}" text-anchor="middle">none</text>'
+        )
+    parts.append(
+        f'<text x="{margin + room // 2}" y="{height - 8}" text-anchor="middle">'
+        f"{html.escape(value.replace('_', ' '))}</text></svg>"
     )
+    return HTML("".join(parts))
+
+
+def _amount(amount: float) -> str:
+    return f"{amount:,.0f}" if amount.is_integer() else f"{amount:,.2f}"
 
 
 def chart_description(table: pd.DataFrame, label: str, value: str, title: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from xml.etree import ElementTree
 
 import pandas as pd
 import pytest
@@ -198,14 +199,45 @@ def test_highlight_marks_quote_and_speaker_and_escapes_article_text() -> None:
     assert page.endswith("</mark> said.</div>")
 
 
-def test_chart_image_describes_its_bars_in_alternative_text() -> None:
+SVG = {"svg": "http://www.w3.org/2000/svg"}
+
+
+def chart(
+    table: pd.DataFrame, label: str, value: str, title: str, top_n: int
+) -> ElementTree.Element:
+    return ElementTree.fromstring(bar_chart(table, label, value, title, top_n).data)
+
+
+def test_chart_draws_the_top_rows_in_proportion_and_names_them_for_screen_readers() -> None:
     speakers = pd.DataFrame({"speaker": ["John Kirby", "Joe Biden", "Ali"], "quotes": [5, 2, 1]})
-    image = bar_chart(speakers, "speaker", "quotes", "Most quoted speakers", top_n=2)
-    assert image.data.startswith(b"\x89PNG")
-    assert image.alt == "Most quoted speakers, quotes by speaker: John Kirby 5, Joe Biden 2."
+    svg = chart(speakers, "speaker", "quotes", "Most quoted speakers", top_n=2)
+    described = "Most quoted speakers, quotes by speaker: John Kirby 5, Joe Biden 2."
+    assert svg.get("role") == "img" and svg.get("aria-label") == described
+    assert svg.findtext("svg:title", namespaces=SVG) == described
+    bars = svg.findall("svg:rect", SVG)
+    assert [bar.findtext("svg:title", namespaces=SVG) for bar in bars] == [
+        "John Kirby: 5",
+        "Joe Biden: 2",
+    ]
+    widths = [float(bar.get("width", "")) for bar in bars]
+    assert widths[1] / widths[0] == pytest.approx(2 / 5, abs=0.01)
+    words = [text.text for text in svg.findall("svg:text", SVG)]
+    assert {"Most quoted speakers", "John Kirby", "Joe Biden", "5", "2", "quotes"} <= set(words)
+    assert "Ali" not in words
+
+
+def test_chart_labels_stay_text_and_long_names_are_cut() -> None:
+    names = pd.DataFrame({"name": ["<script>alert(1)</script>", "A" * 50], "mentions": [3, 1]})
+    markup = bar_chart(names, "name", "mentions", "Most mentioned entities", top_n=10).data
+    assert "<script>" not in markup
+    words = [text.text for text in ElementTree.fromstring(markup).findall("svg:text", SVG)]
+    assert "<script>alert(1)</script>" in words
+    assert "A" * 35 + "\u2026" in words and "A" * 50 not in words
 
 
 def test_chart_of_nothing_says_so() -> None:
     empty = pd.DataFrame({"name": pd.Series([], dtype=str), "mentions": pd.Series([], dtype=int)})
-    image = bar_chart(empty, "name", "mentions", "Most mentioned entities", top_n=10)
-    assert image.alt == "Most mentioned entities, mentions by name: none."
+    svg = chart(empty, "name", "mentions", "Most mentioned entities", top_n=10)
+    assert svg.get("aria-label") == "Most mentioned entities, mentions by name: none."
+    assert svg.findall("svg:rect", SVG) == []
+    assert "none" in [text.text for text in svg.findall("svg:text", SVG)]
