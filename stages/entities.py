@@ -167,6 +167,22 @@ class EntitiesParams:
             "a mapping to non-empty canonical names",
         )
 
+    # The word lists are looked up for every span, so each is made a set once per run.
+    @functools.cached_property
+    def honorific_set(self) -> frozenset[str]:
+        """`honorifics` as a set."""
+        return frozenset(self.honorifics)
+
+    @functools.cached_property
+    def title_set(self) -> frozenset[str]:
+        """`titles` as a set."""
+        return frozenset(self.titles)
+
+    @functools.cached_property
+    def role_drop_label_set(self) -> frozenset[str]:
+        """`role_drop_labels` as a set."""
+        return frozenset(self.role_drop_labels)
+
 
 class Mention(NamedTuple):
     """One NER span of an article, with the canonical entity it names.
@@ -214,6 +230,12 @@ def block_starts(text: str) -> list[int]:
     return [0, *(match.end() for match in _BLOCK_BREAK.finditer(text))]
 
 
+# The span rules below run for every entity of the corpus. Every `doc[i]` builds a new Token, so
+# a token tested several ways is built once, and spans are made with `Span(doc, start, end)`, a
+# third of the cost of `doc[start:end]`, which first normalises the slice (the bounds here are
+# always in range).
+
+
 def _bare(word: str) -> str:
     """A word without its abbreviation period ("Mr." -> "Mr"), for list lookups."""
     return word.rstrip(".")
@@ -225,8 +247,12 @@ def _is_possessive(token: Token) -> bool:
 
 def _without_space(span: Span) -> Span | None:
     """The span without whitespace tokens at its ends ("Blair\n\n" before a paragraph break)."""
-    tokens = [t.i for t in span if not t.is_space]
-    return Span(span.doc, tokens[0], tokens[-1] + 1, span.label) if tokens else None
+    doc, start, end = span.doc, span.start, span.end
+    while start < end and doc[start].is_space:
+        start += 1
+    while end > start and doc[end - 1].is_space:
+        end -= 1
+    return Span(doc, start, end, span.label) if end > start else None
 
 
 def _span_label(span: Span, honorifics: frozenset[str], titles: frozenset[str]) -> str:
@@ -259,13 +285,13 @@ def _strip_name(span: Span, honorifics: frozenset[str]) -> Span | None:
     start, end = span.start, span.end
     doc = span.doc
     while start < end and (
-        doc[start].lower_ == "the" or _bare(doc[start].text) in honorifics or doc[start].is_punct
+        (token := doc[start]).lower_ == "the" or _bare(token.text) in honorifics or token.is_punct
     ):
         start += 1
-    while end > start and (_is_possessive(doc[end - 1]) or doc[end - 1].is_punct):
+    while end > start and (_is_possessive(token := doc[end - 1]) or token.is_punct):
         # "U.S." is one token and not punctuation, so trailing-period abbreviations survive.
         end -= 1
-    return doc[start:end] if end > start else None
+    return Span(doc, start, end) if end > start else None
 
 
 def _split_title(name: Span, titles: frozenset[str]) -> tuple[Span | None, Span]:
@@ -279,8 +305,8 @@ def _split_title(name: Span, titles: frozenset[str]) -> tuple[Span | None, Span]
     split = name.start
     while split < name.end - 1 and _bare(name.doc[split].text) in titles:
         split += 1
-    title = name.doc[name.start : split] if split > name.start else None
-    return title, name.doc[split : name.end]
+    title = Span(name.doc, name.start, split) if split > name.start else None
+    return title, Span(name.doc, split, name.end)
 
 
 def _is_role_edge_filler(token: Token, honorifics: frozenset[str]) -> bool:
@@ -302,21 +328,20 @@ def _trim_role(tokens: Span, params: EntitiesParams) -> Span | None:
         is its own GPE/NORP mention), "CIA director" kept whole (the organisation names the
         office).
     """
-    honorifics = frozenset(params.honorifics)
-    drop = frozenset(params.role_drop_labels)
+    honorifics, drop = params.honorific_set, params.role_drop_label_set
     start, end = tokens.start, tokens.end
     doc = tokens.doc
     while start < end and (
-        _is_role_edge_filler(doc[start], honorifics)
-        or doc[start].dep_ in ROLE_TRIM_DEPS
-        or doc[start].ent_type_ in drop
+        _is_role_edge_filler(token := doc[start], honorifics)
+        or token.dep_ in ROLE_TRIM_DEPS
+        or token.ent_type_ in drop
     ):
         start += 1
     while end > start and _is_role_edge_filler(doc[end - 1], honorifics):
         end -= 1
-    if end == start or any(t.ent_type_ == PERSON for t in doc[start:end]):
+    if end == start or any(doc[i].ent_type_ == PERSON for i in range(start, end)):
         return None
-    return doc[start:end]
+    return Span(doc, start, end)
 
 
 def _prename_role(span: Span) -> Span | None:
@@ -331,7 +356,7 @@ def _prename_role(span: Span) -> Span | None:
     if not modifiers:
         return None
     start = min(t.left_edge.i for t in modifiers)
-    return span.doc[start : span.start]
+    return Span(span.doc, start, span.start)
 
 
 def _appositive_role(span: Span) -> Span | None:
@@ -345,11 +370,11 @@ def _appositive_role(span: Span) -> Span | None:
     for child in root.rights:
         if child.dep_ == "appos" and child.pos_ == "NOUN" and child.i >= span.end:
             end = max([child.i, *(t.right_edge.i for t in child.rights if t.dep_ == "prep")])
-            return span.doc[child.left_edge.i : end + 1]
+            return Span(span.doc, child.left_edge.i, end + 1)
     head = root.head
     if root.dep_ == "appos" and head.pos_ == "NOUN" and head.i < span.start:
         before = [t.right_edge.i for t in head.rights if t.dep_ == "prep" and t.i < span.start]
-        return span.doc[head.left_edge.i : max([head.i, *before]) + 1]
+        return Span(span.doc, head.left_edge.i, max([head.i, *before]) + 1)
     return None
 
 
@@ -359,11 +384,11 @@ def _role(span: Span, title: Span | None, params: EntitiesParams) -> Span | None
     before = _prename_role(span)
     if title is not None:
         start = before.start if before is not None else title.start
-        return _trim_role(doc[start : title.end], params)
-    for candidate in (before, _appositive_role(span)):
-        if candidate is not None and (role := _trim_role(candidate, params)) is not None:
-            return role
-    return None
+        return _trim_role(Span(doc, start, title.end), params)
+    if before is not None and (role := _trim_role(before, params)) is not None:
+        return role
+    after = _appositive_role(span)
+    return _trim_role(after, params) if after is not None else None
 
 
 def _clean_text(text: str) -> str:
@@ -391,12 +416,19 @@ def alias_index(aliases: Mapping[str, str]) -> dict[str, str]:
 
 
 def span_mention(
-    span: Span, params: EntitiesParams, aliases: Mapping[str, str], sentence: int, paragraph: int
+    span: Span,
+    text: str,
+    params: EntitiesParams,
+    aliases: Mapping[str, str],
+    sentence: int,
+    paragraph: int,
 ) -> Mention | None:
     """The mention of one NER span with its surface-level name and role, before merging.
 
     Args:
         span: an entity span of a parsed document.
+        text: the document's text; spans are read from it by offset, as `Span.text` joins the
+            span's tokens anew on every access.
         params: the stage parameters.
         aliases: `alias_index(params.aliases)`.
         sentence: index of the span's sentence.
@@ -408,7 +440,7 @@ def span_mention(
     span = _without_space(span)
     if span is None:
         return None
-    honorifics, titles = frozenset(params.honorifics), frozenset(params.titles)
+    honorifics, titles = params.honorific_set, params.title_set
     label = _span_label(span, honorifics, titles)
     stripped = _strip_name(span, honorifics if label == PERSON else frozenset())
     if stripped is None:
@@ -422,10 +454,10 @@ def span_mention(
     return Mention(
         start=span.start_char,
         end=span.end_char,
-        text=span.text,
+        text=text[span.start_char : span.end_char],
         label=label,
-        name=canonical_name(_clean_text(name.text), aliases),
-        role=_clean_text(role.text) if role is not None else None,
+        name=canonical_name(_clean_text(text[name.start_char : name.end_char]), aliases),
+        role=_clean_text(text[role.start_char : role.end_char]) if role is not None else None,
         role_start=role.start_char if role is not None else None,
         role_end=role.end_char if role is not None else None,
         sentence=sentence,
@@ -450,6 +482,9 @@ def _case_variants(mentions: Sequence[Mention]) -> dict[str, str]:
         groups[name.casefold()].append(name)
     best = {}
     for names in groups.values():
+        if len(names) == 1:  # most names: no other spelling to choose from
+            best[names[0]] = names[0]
+            continue
         chosen = min(names, key=lambda n: (n.isupper(), -counts[n], first[n]))
         best.update(dict.fromkeys(names, chosen))
     return best
@@ -469,7 +504,10 @@ def _label_votes(mentions: Sequence[Mention], labels: Sequence[str]) -> dict[str
         votes[m.name][m.label] += 1
     order = {label: i for i, label in enumerate(labels)}
     return {
-        name: min(counter, key=lambda lab: (-counter[lab], order.get(lab, len(order)), lab))
+        # Most names have one label in the article, which needs no vote.
+        name: next(iter(counter))
+        if len(counter) == 1
+        else min(counter, key=lambda lab: (-counter[lab], order.get(lab, len(order)), lab))
         for name, counter in votes.items()
     }
 
@@ -487,19 +525,35 @@ def is_short_form(short: str, full: str) -> bool:
         Paul McCartney. The Gender Gap Tracker (`can_merge_nes`) merges a person's name forms
         within an article on matching first, middle or last names in the same way.
     """
-    s, f = short.casefold().split(), full.casefold().split()
-    if not s or len(s) >= len(f):
+    return _abbreviates(short.casefold().split(), full.casefold().split())
+
+
+def _abbreviates(short: list[str], full: list[str]) -> bool:
+    """`is_short_form` on names already casefolded and split into words."""
+    if not short or len(short) >= len(full):
         return False
-    if s in (f[-1:], f[:1]):
+    if short in (full[-1:], full[:1]):
         return True
-    if s[0] != f[0] or s[-1] != f[-1]:
+    if short[0] != full[0] or short[-1] != full[-1]:
         return False
-    rest = iter(f)
-    return all(word in rest for word in s)
+    rest = iter(full)
+    return all(word in rest for word in short)
 
 
-def _is_surname(short: str, full: str) -> bool:
-    return short.casefold() == full.casefold().split()[-1]
+class _NameForms:
+    """The names of one article casefolded and split into words once, to compare in pairs."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.folded = {name: name.casefold() for name in names}
+        self.words = {name: folded.split() for name, folded in self.folded.items()}
+
+    def is_short_form(self, short: str, full: str) -> bool:
+        """`is_short_form` of two of the names."""
+        return _abbreviates(self.words[short], self.words[full])
+
+    def is_surname(self, short: str, full: str) -> bool:
+        """Whether name `short` is the last word of name `full`, ignoring case."""
+        return self.folded[short] == self.words[full][-1]
 
 
 def _distance(starts: Sequence[int], at: int) -> tuple[int, int]:
@@ -517,19 +571,36 @@ def _person_targets(mentions: Sequence[Mention]) -> dict[int, str]:
     joins a person only as a surname: the small model often tags a surname ORG or GPE, while a
     first-word match ("Labour" / a span "Labour MPs" tagged PERSON) is mostly a tagging error.
     """
+    names = _NameForms(m.name for m in mentions)
     persons = sorted({m.name for m in mentions if m.label == PERSON})
-    full = [n for n in persons if not any(is_short_form(n, other) for other in persons)]
-    starts = {n: sorted(m.start for m in mentions if m.name == n) for n in full}
+    full = [n for n in persons if not any(names.is_short_form(n, other) for other in persons)]
+    starts: dict[str, list[int]] = {n: [] for n in full}
+    for m in mentions:
+        if m.name in starts:
+            starts[m.name].append(m.start)
+    for at in starts.values():
+        at.sort()
+    # An article repeats its short forms, whose candidates depend on name and label alone.
+    found: dict[tuple[str, bool], list[str]] = {}
     targets = {}
     for i, m in enumerate(mentions):
-        if m.name in starts or (m.label != PERSON and len(m.name.split()) > 1):
+        if m.name in starts or (m.label != PERSON and len(names.words[m.name]) > 1):
             continue
-        matches = is_short_form if m.label == PERSON else _is_surname
-        candidates = [n for n in full if matches(m.name, n)]
-        if candidates:
+        key = (m.name, m.label == PERSON)
+        if key not in found:
+            matches = names.is_short_form if m.label == PERSON else names.is_surname
+            found[key] = [n for n in full if matches(m.name, n)]
+        candidates = found[key]
+        if len(candidates) == 1:
+            targets[i] = candidates[0]
+        elif candidates:
             targets[i] = min(
                 candidates,
-                key=lambda n, m=m: (not _is_surname(m.name, n), *_distance(starts[n], m.start), n),
+                key=lambda n, m=m: (
+                    not names.is_surname(m.name, n),
+                    *_distance(starts[n], m.start),
+                    n,
+                ),
             )
     return targets
 
@@ -549,17 +620,24 @@ def resolve_names(mentions: Sequence[Mention], labels: Sequence[str]) -> list[Me
     Returns:
         The mentions with `name`, `label` and `role` resolved, in the same order.
     """
+    # Most mentions keep their name, label and role, and a copy costs more than a comparison.
     variants = _case_variants(mentions)
-    mentions = [m._replace(name=variants[m.name]) for m in mentions]
+    mentions = [
+        m if m.name == variants[m.name] else m._replace(name=variants[m.name]) for m in mentions
+    ]
     votes = _label_votes(mentions, labels)
-    mentions = [m._replace(label=votes[m.name]) for m in mentions]
+    mentions = [
+        m if m.label == votes[m.name] else m._replace(label=votes[m.name]) for m in mentions
+    ]
     targets = _person_targets(mentions)
     mentions = [
         m._replace(name=targets[i], label=PERSON) if i in targets else m
         for i, m in enumerate(mentions)
     ]
     return [
-        m if m.label == PERSON else m._replace(role=None, role_start=None, role_end=None)
+        m
+        if m.label == PERSON or (m.role, m.role_start, m.role_end) == (None, None, None)
+        else m._replace(role=None, role_start=None, role_end=None)
         for m in mentions
     ]
 
@@ -577,7 +655,8 @@ def extract_mentions(doc: Doc, params: EntitiesParams) -> list[Mention]:
     keep = frozenset(params.labels)
     aliases = alias_index(params.aliases)
     sentences = [sent.start for sent in doc.sents]
-    blocks = block_starts(doc.text)
+    text = doc.text
+    blocks = block_starts(text)
     mentions = [
         mention
         for span in doc.ents
@@ -585,6 +664,7 @@ def extract_mentions(doc: Doc, params: EntitiesParams) -> list[Mention]:
         and (
             mention := span_mention(
                 span,
+                text,
                 params,
                 aliases,
                 sentence=bisect.bisect_right(sentences, span.start) - 1,
@@ -653,14 +733,24 @@ def shard_mentions(
         headlines.append((doc_id, *title))
         for m in doc_mentions:
             raw_start, raw_end = to_raw(m.start, m.end)
+            # In `MENTION_COLUMNS` order: tuples make the frame faster than dicts do.
             rows.append(
-                {
-                    "doc_id": doc_id,
-                    **m._asdict(),
-                    "raw_start": raw_start,
-                    "raw_end": raw_end,
-                    "entity_id": entity_id(m.label, m.name),
-                }
+                (
+                    doc_id,
+                    m.start,
+                    m.end,
+                    raw_start,
+                    raw_end,
+                    m.text,
+                    m.label,
+                    entity_id(m.label, m.name),
+                    m.name,
+                    m.role,
+                    m.role_start,
+                    m.role_end,
+                    m.sentence,
+                    m.paragraph,
+                )
             )
     return ShardMentions(
         _mentions_frame(rows),
@@ -668,8 +758,12 @@ def shard_mentions(
     )
 
 
-def _mentions_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
-    """The mentions table with fixed dtypes (also when empty), in text order per article."""
+def _mentions_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    """The mentions table with fixed dtypes (also when empty), in text order per article.
+
+    Args:
+        rows: one tuple per mention, in `MENTION_COLUMNS` order.
+    """
     frame = pd.DataFrame(rows, columns=MENTION_COLUMNS)
     ints = ["start", "end", "raw_start", "raw_end", "sentence", "paragraph"]
     frame = frame.astype(
@@ -739,23 +833,27 @@ def cooccurrence_table(mentions: pd.DataFrame) -> pd.DataFrame:
         News co-occurrence networks count a pair once per shared unit, not per pair of
         mentions (Özgür et al. 2008, per article); the units here are sentences and paragraphs.
     """
+    # Pairs are joined, counted and sorted as integer codes rather than as id strings, several
+    # times faster; the codes are numbered in id order, so they compare as the ids do. Each
+    # scope's table is sorted on its own, in the order of the scope names.
+    entities, ids = pd.factorize(mentions["entity_id"], sort=True)
+    docs = pd.factorize(mentions["doc_id"])[0]
     tables = []
-    for scope in SCOPES:
-        units = mentions[["doc_id", scope, "entity_id"]].drop_duplicates()
-        pairs = units.merge(units, on=["doc_id", scope], suffixes=("_a", "_b"))
-        pairs = pairs[pairs["entity_id_a"] < pairs["entity_id_b"]]
-        table = pairs.groupby(["entity_id_a", "entity_id_b"], as_index=False).agg(
-            count=(scope, "size"), n_docs=("doc_id", "nunique")
+    for scope in sorted(SCOPES):
+        units = pd.DataFrame({"doc": docs, "unit": mentions[scope].to_numpy(), "entity": entities})
+        units = units.drop_duplicates()
+        pairs = units.merge(units, on=["doc", "unit"], suffixes=("_a", "_b"))
+        pairs = pairs[pairs["entity_a"] < pairs["entity_b"]]
+        table = pairs.groupby(["entity_a", "entity_b"], as_index=False, sort=False).agg(
+            count=("unit", "size"), n_docs=("doc", "nunique")
         )
-        table = table.rename(columns={"entity_id_a": "entity_a", "entity_id_b": "entity_b"})
-        table["scope"] = scope
-        tables.append(table)
-    table = pd.concat(tables, ignore_index=True)[COOCCURRENCE_COLUMNS]
-    table = table.astype({"count": "int64", "n_docs": "int64", "scope": object})
-    return table.sort_values(
-        ["scope", "count", "entity_a", "entity_b"],
-        ascending=[True, False, True, True],
-        ignore_index=True,
+        table = table.sort_values(["count", "entity_a", "entity_b"], ascending=[False, True, True])
+        tables.append(table.assign(scope=scope))
+    table = pd.concat(tables, ignore_index=True)
+    table["entity_a"] = ids.take(table["entity_a"]).array
+    table["entity_b"] = ids.take(table["entity_b"]).array
+    return table[COOCCURRENCE_COLUMNS].astype(
+        {"count": "int64", "n_docs": "int64", "scope": object}
     )
 
 
