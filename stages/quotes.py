@@ -27,7 +27,7 @@ import bisect
 import functools
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, NamedTuple
 
@@ -574,7 +574,8 @@ def find_quote_runs(text: str) -> QuoteMarks:
 
 
 def _char_span(tokens: Span | Sequence[Token]) -> CharSpan:
-    return tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+    last = tokens[-1]  # indexing a Span builds a new Token each time
+    return tokens[0].idx, last.idx + len(last)
 
 
 def _trim(text: str, span: CharSpan) -> CharSpan:
@@ -850,8 +851,9 @@ def _fronted_clause(verb: Token) -> Token | None:
     if not any(c.i > verb.i for c in complements):
         return None
     for clause in complements:
-        quoted = any(t.text in QUOTE_MARKS for t in doc[clause.left_edge.i : verb.i])
-        if clause.i < verb.i and not quoted:
+        if clause.i > verb.i:
+            continue
+        if not any(t.text in QUOTE_MARKS for t in doc[clause.left_edge.i : verb.i]):
             return clause
     return None
 
@@ -1027,20 +1029,16 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
         A verb of `as_verbs` is a cue only in "as X put it" (`_object_it`).
     """
     text = _text(doc)
-    speech = frozenset(v.lower() for v in params.speech_verbs)
-    naming = frozenset(v.lower() for v in params.naming_verbs)
-    objects = frozenset(v.lower() for v in params.object_verbs)
-    appeals = frozenset(v.lower() for v in params.appeal_verbs)
-    as_verbs = frozenset(v.lower() for v in params.as_verbs)
-    topics = dict(cue.lower().split() for cue in params.topic_cues)
-    surveys = frozenset(n.lower() for n in params.survey_nouns)
-    cue_words = frozenset(
-        speech | naming | objects | appeals | as_verbs | topics.keys() | {"according", "in"}
+    speech, naming, reporting, objects, appeals, as_verbs, topics, surveys, starts = _cue_words(
+        tuple(params.speech_verbs),
+        tuple(params.naming_verbs),
+        tuple(params.object_verbs),
+        tuple(params.appeal_verbs),
+        tuple(params.as_verbs),
+        tuple(params.topic_cues),
+        tuple(params.survey_nouns),
     )
-    # Only a token spelled like a word of these lists can start a cue (a rule reading a new
-    # list must add it here); finding those few in the Doc's array first spares building a
-    # Token for each of the others (half of this function's time).
-    candidates = _tokens_with(doc, LOWER, cue_words)
+    candidates = [doc[i] for i in _indices_with(doc, LOWER, starts)]
     cues = []
     for token in candidates:
         if (tagged := _noun_tagged_quotative(text, token, speech)) is not None:
@@ -1059,13 +1057,13 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
             )
             continue
         if token.lower_ in speech:
-            clause = _clause(doc, text, token, speech | naming)
+            clause = _clause(doc, text, token, reporting)
             if clause is None and held:
                 clause = _objects(doc, text, token)
         elif token.lower_ in naming or held:
             clause = _objects(doc, text, token)
         elif token.lower_ in as_verbs and _as_clause(token) and _object_it(token):
-            clause = _clause(doc, text, token, speech | naming)
+            clause = _clause(doc, text, token, reporting)
         else:
             continue
         needs_quote = token.lower_ in naming and token.lower_ not in speech and not held
@@ -1097,14 +1095,61 @@ def find_cues(doc: Doc, params: QuotesParams) -> list[Cue]:
     return _alone_in_sentence(sorted(cues, key=lambda c: c.start), surveys)
 
 
-def _tokens_with(doc: Doc, attr: int, values: frozenset[str]) -> list[Token]:
-    """The tokens, in text order, whose `attr` (``LOWER``, ``DEP``) is one of `values`.
+class _CueWords(NamedTuple):
+    """The word lists of `QuotesParams` that `find_cues` reads, in lower case."""
+
+    speech: frozenset[str]
+    naming: frozenset[str]
+    #: Speech and naming verbs: a clause coordinated with a cue's reported clause is not part
+    #: of it when its verb is one of these (`_clause`).
+    reporting: frozenset[str]
+    objects: frozenset[str]
+    appeals: frozenset[str]
+    as_verbs: frozenset[str]
+    topics: Mapping[str, str]
+    surveys: frozenset[str]
+    #: Only a token spelled like one of these can start a cue (a rule reading a new list must
+    #: add it here); finding those few in the Doc's array first spares building a Token for
+    #: each of the others (half of `find_cues`' time).
+    starts: frozenset[str]
+
+
+@functools.lru_cache(maxsize=4)
+def _cue_words(
+    speech_verbs: tuple[str, ...],
+    naming_verbs: tuple[str, ...],
+    object_verbs: tuple[str, ...],
+    appeal_verbs: tuple[str, ...],
+    as_verbs: tuple[str, ...],
+    topic_cues: tuple[str, ...],
+    survey_nouns: tuple[str, ...],
+) -> _CueWords:
+    """The lists of `QuotesParams` as `find_cues` matches them, built once per parameter set
+    rather than per article (a fifth of `find_cues`' time)."""
+    speech = frozenset(v.lower() for v in speech_verbs)
+    naming = frozenset(v.lower() for v in naming_verbs)
+    objects = frozenset(v.lower() for v in object_verbs)
+    appeals = frozenset(v.lower() for v in appeal_verbs)
+    as_lower = frozenset(v.lower() for v in as_verbs)
+    topics = dict(cue.lower().split() for cue in topic_cues)
+    surveys = frozenset(n.lower() for n in survey_nouns)
+    starts = frozenset(
+        speech | naming | objects | appeals | as_lower | topics.keys() | {"according", "in"}
+    )
+    return _CueWords(
+        speech, naming, speech | naming, objects, appeals, as_lower, topics, surveys, starts
+    )
+
+
+def _indices_with(doc: Doc, attr: int, values: frozenset[str]) -> list[int]:
+    """The indices, in text order, of the tokens whose `attr` (``LOWER``, ``DEP``) is one of
+    `values`.
 
     They are found in the Doc's attribute array: a rule that needs only a few tokens of an
     article then builds those Tokens, not one for each of its words.
     """
     ids = _string_ids(values)
-    return [doc[i] for i, value in enumerate(doc.to_array(attr).tolist()) if value in ids]
+    return [i for i, value in enumerate(doc.to_array(attr).tolist()) if value in ids]
 
 
 @functools.cache
@@ -1134,20 +1179,21 @@ def _noun_tagged_quotative(text: str, token: Token, speech: frozenset[str]) -> C
     after = doc[token.i + 1] if token.i + 1 < len(doc) else None
     if after is not None and not (after.is_punct or after.pos_ == "ADP"):
         return None
+    sentence = token.sent
     mark = token.i - 1
-    while mark >= token.sent.start and not doc[mark].is_punct:
+    while mark >= sentence.start and not doc[mark].is_punct:
         mark -= 1
     phrase = doc[mark + 1 : token.i]
-    if mark <= token.sent.start or doc[mark].tag_ != "''" or doc[mark - 1].text not in ",!?":
+    if mark <= sentence.start or doc[mark].tag_ != "''" or doc[mark - 1].text not in ",!?":
         return None
     if any(t.pos_ in ("VERB", "AUX") for t in phrase):
         return None
-    if any(t.text in QUOTE_MARKS for t in doc[token.sent.start + 1 : mark]):
+    if any(t.text in QUOTE_MARKS for t in doc[sentence.start + 1 : mark]):
         return None  # a quoted phrase inside the sentence ("heads of "the big plan," the ...")
     nominals = [t for t in phrase if t.pos_ in ("NOUN", "PROPN", "PRON")]
     if not nominals:
         return None
-    clause = _trim(text, (token.sent.start_char, doc[mark].idx + 1))
+    clause = _trim(text, (sentence.start_char, doc[mark].idx + 1))
     speaker = min(nominals, key=_depth)
     return Cue(token.idx, token.idx + len(token), token, speaker, clause, True)
 
@@ -1259,8 +1305,10 @@ def is_title(doc: Doc, text: str, run: QuoteRun, max_words: int) -> bool:
     title_case = words[0][0].isupper() and all(
         w[0].isupper() or w[0].isdigit() or w.lower() in TITLE_SMALL_WORDS for w in words
     )
+    if not title_case:
+        return False
     tokens = doc.char_span(run.start, run.end, alignment_mode="expand") or []
-    return title_case and any(t.pos_ in TITLE_POS for t in tokens)
+    return any(t.pos_ in TITLE_POS for t in tokens)
 
 
 def _overlaps(a: CharSpan, b: CharSpan) -> bool:
@@ -1274,12 +1322,14 @@ def _in_quotes(position: int, runs: Sequence[QuoteRun]) -> bool:
 
 def _words_outside(text: str, span: CharSpan, runs: Sequence[QuoteRun]) -> int:
     """Words of `span` outside the runs, not counting a leading complementizer."""
-    chars = list(text[span[0] : span[1]])
+    outside = text[span[0] : span[1]]
     for run in runs:
         for start, end in run.parts:
-            for i in range(max(start, span[0]), min(end, span[1])):
-                chars[i - span[0]] = " "
-    words = re.findall(r"\w+", "".join(chars))
+            # blanked by slices, not per character: a quotation is often hundreds long
+            a, b = max(start, span[0]) - span[0], min(end, span[1]) - span[0]
+            if a < b:
+                outside = outside[:a] + " " * (b - a) + outside[b:]
+    words = re.findall(r"\w+", outside)
     return len(words) - (1 if words and words[0].lower() in ("that", "to") else 0)
 
 
@@ -1346,18 +1396,24 @@ def _object_phrase(doc: Doc, text: str, verb: Token, run: QuoteRun) -> CharSpan 
     return None
 
 
-def _cut_before(clause: CharSpan, drafts: Sequence[_Draft]) -> CharSpan:
-    """A reported clause cut before the first attribution nested in it (its speaker or cue, or
-    the adjunct holding it: "..., with Biden warning")."""
+def _nested_starts(draft: _Draft) -> list[int]:
+    """Where an attribution begins when nested in another's clause: its content, its cue, the
+    adjunct holding it ("..., with Biden warning"), its speaker."""
+    assert draft.cue is not None
+    top = draft.cue.token
+    while top.dep_ in ADJUNCT_DEPS and top.head.dep_ in ADJUNCT_DEPS:
+        top = top.head
+    inner = [draft.content[0], draft.cue.start, top.left_edge.idx]
+    if draft.cue.speaker is not None:
+        inner.append(draft.cue.speaker.left_edge.idx)
+    return inner
+
+
+def _cut_before(clause: CharSpan, nested: Iterable[Sequence[int]]) -> CharSpan:
+    """A reported clause cut before the first attribution nested in it, given the
+    `_nested_starts` of each attribution."""
     cut = clause[1]
-    for draft in drafts:
-        assert draft.cue is not None
-        top = draft.cue.token
-        while top.dep_ in ADJUNCT_DEPS and top.head.dep_ in ADJUNCT_DEPS:
-            top = top.head
-        inner = [draft.content[0], draft.cue.start, top.left_edge.idx]
-        if draft.cue.speaker is not None:
-            inner.append(draft.cue.speaker.left_edge.idx)
+    for inner in nested:
         if any(clause[0] <= x < clause[1] for x in inner):
             cut = min(cut, *(x for x in inner if x >= clause[0]))
     return clause[0], cut
@@ -1445,15 +1501,18 @@ def draft_attributions(
         drafts.append(_Draft(span if partial else (first.start, last.end), kind, quoted, cues[n]))
     used = {i for inside in owner.values() for i in inside}
     if params.include_indirect:
+        # per draft, not per draft and cue: the drafts are read again for every cue
+        nested = [_nested_starts(d) for d in drafts]
         for n in sorted(range(len(cues)), key=lambda i: (_depth(cues[i].token), cues[i].start)):
             cue = cues[n]
             if n in owner or cue.clause is None or cue.speaker is None or cue.needs_quote:
                 continue
             if any(d.content[0] <= cue.start < d.content[1] for d in drafts):
                 continue
-            clause = _trim(text, _cut_before(cue.clause, drafts))
+            clause = _trim(text, _cut_before(cue.clause, nested))
             if _n_words(text[clause[0] : clause[1]]) > 1:
                 drafts.append(_Draft(clause, "indirect", (), cue))
+                nested.append(_nested_starts(drafts[-1]))
     loose: list[_Draft] = []
     for i, run in enumerate(runs):
         if i in used or any(d.content[0] <= run.start < d.content[1] for d in drafts):
@@ -1488,8 +1547,10 @@ def draft_attributions(
             drafts.append(led)
         elif _reads_as_speech(text, run, params.min_words_scare_quote):
             loose.append(_Draft((run.start, run.end), "direct", run.parts, None))
+    # only *according to* cues take a draft over: the others need not be visited per draft
+    according = [c for c in cues if c.token.lower_ == "according"]
     ordered = sorted(
-        (_reported_by(cues, _with_speaker(doc, d)) for d in drafts), key=lambda d: d.content
+        (_reported_by(according, _with_speaker(doc, d)) for d in drafts), key=lambda d: d.content
     )
     return _continue_speakers(text, paragraphs, ordered, loose, params)
 
@@ -1878,20 +1939,62 @@ def _ents(doc: Doc) -> tuple[Span, ...]:
     return doc.ents
 
 
+class _NounChunks:
+    """`doc.noun_chunks` of one article, found once and only as far as they are read.
+
+    `Doc.noun_chunks` finds every chunk of the article before yielding the first, visiting each
+    of its words (a tenth of the rules' time); an antecedent is looked for only before its
+    mention, so the chunks are taken from spaCy's chunk iterator as the search reaches them.
+    """
+
+    def __init__(self, doc: Doc) -> None:
+        if doc.noun_chunks_iterator is None:
+            next(doc.noun_chunks)  # spaCy's error for a language without noun chunks
+        self._doc = doc
+        self._bounds = iter(doc.noun_chunks_iterator(doc))
+        self._found: list[Span] = []
+
+    def __iter__(self) -> Iterator[Span]:
+        for n in itertools.count():
+            if n == len(self._found):
+                bounds = next(self._bounds, None)
+                if bounds is None:
+                    return
+                start, end, label = bounds
+                self._found.append(Span(self._doc, start, end, label=label))
+            yield self._found[n]
+
+
 @functools.lru_cache(maxsize=1)
-def _noun_chunks(doc: Doc) -> tuple[Span, ...]:
+def _noun_chunks(doc: Doc) -> _NounChunks:
     """`doc.noun_chunks` of the article being read, found once rather than per speaker."""
-    return tuple(doc.noun_chunks)
+    return _NounChunks(doc)
+
+
+@functools.lru_cache(maxsize=1)
+def _lowers(doc: Doc) -> list[int]:
+    """The ``LOWER`` ids of the tokens of the article being read."""
+    return doc.to_array(LOWER).tolist()
 
 
 def _sentence_ents(sent: Span) -> list[Span]:
-    return [e for e in _ents(sent.doc) if sent.start <= e.start and e.end <= sent.end]
+    # the ents are in text order and never overlap: the sentence's are a run of them
+    ents = _ents(sent.doc)
+    first = bisect.bisect_left(ents, sent.start, key=lambda e: e.start)
+    return list(itertools.takewhile(lambda e: e.end <= sent.end, ents[first:]))
+
+
+@functools.lru_cache(maxsize=1)
+def _ents_by_token(doc: Doc) -> dict[int, Span]:
+    """Token index -> the entity holding it, of the article being read: looked up per subject
+    and speaker, a scan of `_ents` each time was quadratic in the article's length."""
+    return {i: ent for ent in _ents(doc) for i in range(ent.start, ent.end)}
 
 
 def _entity_at(doc: Doc, token: Token) -> Span | None:
     if not token.ent_type_:  # most tokens: no entity to look for
         return None
-    return next((e for e in _ents(doc) if e.start <= token.i < e.end), None)
+    return _ents_by_token(doc).get(token.i)
 
 
 def _mention(doc: Doc, head: Token, cue: Token, runs: Sequence[QuoteRun]) -> Span:
@@ -1988,13 +2091,15 @@ def _name_genders(
         if honorific in HONORIFIC_GENDERS:
             vote(ent, HONORIFIC_GENDERS[honorific])
     for ent in persons:
-        others = [
-            e
-            for e in _sentence_ents(ent.sent)
-            if e.label_ == "PERSON" and e[-1].lower_ != ent[-1].lower_
-        ]
         subject, verb = ent.root, ent.root.head
-        if others or subject.dep_ != "nsubj" or _in_quotes(subject.idx, runs):
+        # the sentence's other people last: most names are no subject, and finding them costs
+        if subject.dep_ != "nsubj" or _in_quotes(subject.idx, runs):
+            continue
+        surname = ent[-1].lower_
+        others = [
+            e for e in _sentence_ents(ent.sent) if e.label_ == "PERSON" and e[-1].lower_ != surname
+        ]
+        if others:
             continue
         if any(c.dep_ in ("dobj", "dative") for c in verb.children):
             continue  # "told Clinton she ...": the pronoun may be the object
@@ -2015,6 +2120,8 @@ def _agrees(ref: _Referent, gender: str | None, genders: dict[str, str]) -> bool
 
 def _antecedent_nominal(doc: Doc, head: Token, before: int) -> Span | None:
     """The latest earlier indefinite noun phrase with the same head ("a senior ... official")."""
+    if head.lower not in _lowers(doc)[: head.i]:
+        return None  # no earlier word to head it: spares finding the article's noun chunks
     found = None
     for chunk in _noun_chunks(doc):
         if chunk.end_char > before:
@@ -2058,11 +2165,12 @@ def resolve_speaker(
     if head.pos_ == "PRON":
         want_person = low in PERSONAL_PRONOUNS
         if want_person or low in GROUP_PRONOUNS:
+            gender = _gender(head)
             for ref in reversed(history):
                 if (
                     ref.position < mention.start_char
                     and ref.person == want_person
-                    and _agrees(ref, _gender(head), genders or {})
+                    and _agrees(ref, gender, genders or {})
                 ):
                     return ref._replace(position=head.idx)
         span = (mention.start_char, mention.end_char)
@@ -2103,11 +2211,15 @@ def _subject_referents(
 ) -> list[_Referent]:
     """Named people who are the subject of a verb outside quotation marks, in text order."""
     refs = []
-    for token in _tokens_with(doc, DEP, frozenset({"nsubj"})):
-        if not _in_quotes(token.idx, runs):
-            named = _name_of(doc, token, full_names)
-            if named is not None and named.person:
-                refs.append(named)
+    in_entity = _ents_by_token(doc)
+    for i in _indices_with(doc, DEP, frozenset({"nsubj"})):
+        # a subject outside every entity is never named (`_name_of`): most Tokens go unbuilt
+        if i not in in_entity:
+            continue
+        token = doc[i]
+        named = _name_of(doc, token, full_names)
+        if named is not None and named.person and not _in_quotes(token.idx, runs):
+            refs.append(named)
     return refs
 
 
