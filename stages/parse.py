@@ -9,9 +9,8 @@ content-addressed cache (one small `DocBin` per text, keyed by the text's hash u
 named by the `fingerprint` of everything that changes a parse), so adding ten articles to a
 parsed corpus parses ten texts. Shards are always assembled from those cached bytes, whether a
 text was parsed now or in an earlier run, so an incremental run writes the same bytes as a full
-one. Texts are parsed in batches of at most `batch_size` texts and `batch_chars` characters, each
-inside a spaCy memory zone, and only one shard of Docs is alive at a time, so memory stays flat
-however many articles there are.
+one. Texts are parsed in units of `batch_size` inside a spaCy memory zone, and only one shard of
+Docs is alive at a time, so memory stays flat however many articles there are.
 """
 
 from __future__ import annotations
@@ -186,9 +185,8 @@ class ParseParams:
     Attributes:
         model: installed spaCy pipeline package.
         exclude: components not loaded at all (later stages never read lemmas).
-        batch_size: texts per `nlp.pipe` batch at most (a batch is the unit of work sent to a
-            worker); 16-64 is faster than spaCy's 256 on news articles and peaks at a third of
-            the memory.
+        batch_size: texts per `nlp.pipe` batch, and per unit of work sent to a worker; 16-64
+            is faster than spaCy's 256 on news articles and peaks at a third of the memory.
         batch_chars: characters of text per `nlp.pipe` batch at most (a longer text is parsed
             alone). The parser's working memory grows with the tokens in a batch, not with the
             number of texts: parsing the first 640 BBC articles in one process peaked at 710 MiB
@@ -292,26 +290,19 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def text_batches(texts: Iterable[str], batch_size: int, batch_chars: int) -> Iterator[list[str]]:
+def text_batches(
+    texts: Sequence[str], batch_size: int, batch_chars: int
+) -> Iterator[Sequence[str]]:
     """`texts` cut, in order, into runs of at most `batch_size` texts and `batch_chars`
-    characters; a text longer than `batch_chars` is a batch of its own.
-
-    Lazy: a batch is yielded as soon as it is full, reading no text past it, or when the next
-    text would not fit.
-    """
-    batch: list[str] = []
-    chars = 0
-    for text in texts:
-        if batch and chars + len(text) > batch_chars:
-            yield batch
-            batch, chars = [], 0
-        batch.append(text)
+    characters; a text longer than `batch_chars` is a batch of its own."""
+    start = chars = 0
+    for i, text in enumerate(texts):
+        if i > start and (i - start == batch_size or chars + len(text) > batch_chars):
+            yield texts[start:i]
+            start, chars = i, 0
         chars += len(text)
-        if len(batch) == batch_size:
-            yield batch
-            batch, chars = [], 0
-    if batch:
-        yield batch
+    if start < len(texts):
+        yield texts[start:]
 
 
 def parse_texts(
@@ -362,15 +353,21 @@ def _parse_on_local_worker(batch_size: int, batch_chars: int, texts: list[str]) 
 
 
 def _plan(
-    pairs: Iterable[tuple[str, str]], store: DocStore | None, plan: deque[Planned]
-) -> Iterator[str]:
-    """Append each article to `plan` and yield the texts that are not in `store`."""
+    pairs: Iterable[tuple[str, str]], store: DocStore | None, unit_size: int, plan: deque[Planned]
+) -> Iterator[list[str]]:
+    """Append each article to `plan` and yield the uncached texts in units of `unit_size`."""
+    unit: list[str] = []
     for doc_id, text in pairs:
         key = text_key(text)
         cached = store is not None and store.has(key)
         plan.append(Planned(doc_id, key, cached))
         if not cached:
-            yield text
+            unit.append(text)
+            if len(unit) == unit_size:
+                yield unit
+                unit = []
+    if unit:
+        yield unit
 
 
 def corpus_entries(
@@ -454,15 +451,10 @@ def parse_corpus(
     engine_params = engine_params or engine.EngineParams()
     spec = (params.model, tuple(params.exclude))
     plan: deque[Planned] = deque()
-    # One batch per unit of work, so that the last units are short: a unit of 64 BBC articles
-    # (about three batches) takes a worker some 4 s, and at the end of the corpus one worker sat
-    # idle for half of that on average while the other parsed the last unit.
-    units = text_batches(
-        _plan(zip(doc_ids, texts, strict=True), store, plan), params.batch_size, params.batch_chars
-    )
+    units = _plan(zip(doc_ids, texts, strict=True), store, params.batch_size, plan)
     in_process = engine_params.engine == "local" and params.n_process == 1
     if not in_process:
-        # New texts that fit in one batch (a few articles added to a parsed corpus) are parsed
+        # New texts that fit in one unit (a few articles added to a parsed corpus) are parsed
         # here: starting workers and loading the model in each takes longer than the parse.
         ahead = list(itertools.islice(units, 2))
         in_process = len(ahead) < 2

@@ -177,18 +177,6 @@ def test_text_batches_keep_order_and_respect_both_limits(
     assert [t for batch in cut for t in batch] == texts
 
 
-def test_a_full_batch_is_cut_before_the_next_text_is_read() -> None:
-    read: list[int] = []
-
-    def texts() -> Iterator[str]:
-        for i in range(5):
-            read.append(i)
-            yield "x"
-
-    assert next(text_batches(texts(), 2, 100)) == ["x", "x"]
-    assert read == [0, 1]
-
-
 def test_batching_by_characters_gives_the_same_shards(nlp: Language) -> None:
     tight = ParseParams(batch_size=64, batch_chars=40)  # about one article a batch
     assert shard_bytes(nlp, CORPUS, tight) == shard_bytes(nlp, CORPUS, ParseParams())
