@@ -11,7 +11,10 @@ Copies the repository (the files git lists) to a temporary folder, commits the c
   capped at ``parse.batch_chars`` characters, which the bare ``nlp.pipe`` is not. Full runs and
   bare parses alternate, ``--trials`` of each (3 by default): on this shared machine the same
   bare parse took from 79 to 107 s within a day, so the ratio is that of the medians, and each
-  trial's own ratio is printed beside it;
+  trial's own ratio is printed beside it. The pipeline's model multiplies matrices with numpy's
+  BLAS instead of spaCy's default, blis (`stages.parse.use_numpy_blas`), which makes its parse
+  faster than spaCy's own; so a second bare ``nlp.pipe`` does the same, on one BLAS thread as
+  the pipeline's workers do, and the ratio to it is the pipeline's overhead beyond the parse;
 - each stage's wall time and peak memory (resident and proportional set size summed over the
   stage's processes: runner, notebook kernel, parse workers), target < 1.5 GiB;
 - parse throughput in words per second, and the speed-up of two processes over one, for the
@@ -164,21 +167,28 @@ def set_params(repo: Path, changes: dict[tuple[str, str], object]) -> None:
 BARE = """
 import json, sys, time
 import pandas as pd, spacy
+from stages.parse import use_numpy_blas
 texts = pd.read_parquet(sys.argv[1], columns=["text"])["text"].tolist()
 began = time.perf_counter()
 nlp = spacy.load(sys.argv[2], exclude=["lemmatizer"])
+if sys.argv[5] == "numpy":
+    use_numpy_blas(nlp)
 for _ in nlp.pipe(texts, batch_size=int(sys.argv[4]), n_process=int(sys.argv[3])):
     pass
 print(json.dumps({"seconds": time.perf_counter() - began}))
 """
 
 
-def bare_parse(articles: Path, model: str, n_process: int) -> tuple[float, int]:
-    """Seconds (model load included) and peak memory of a bare `nlp.pipe` in a new process."""
+def bare_parse(articles: Path, model: str, n_process: int, blas: str = "blis") -> tuple[float, int]:
+    """Seconds (model load included) and peak memory of a bare `nlp.pipe` in a new process.
+
+    `blas` is ``blis`` (spaCy's default) or ``numpy`` (numpy's BLAS on one thread, as the
+    pipeline's parse).
+    """
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"} if blas == "numpy" else None
+    args = [articles, model, n_process, BATCH_SIZE, blas]
     proc = psutil.Popen(
-        [sys.executable, "-c", BARE, str(articles), model, str(n_process), str(BATCH_SIZE)],
-        stdout=subprocess.PIPE,
-        text=True,
+        [sys.executable, "-c", BARE, *map(str, args)], stdout=subprocess.PIPE, text=True, env=env
     )
     peak = 0
     while proc.poll() is None:
@@ -268,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         articles = repo / "data" / "clean" / "articles.parquet"
         full: list[tuple[float, dict[str, StageUsage]]] = []
         bare: list[tuple[float, int]] = []
+        same_blas: list[tuple[float, int]] = []
         same_outputs = True
         for trial in range(1, args.trials + 1):
             print(f"trial {trial}: full run, every cache emptied ...", flush=True)
@@ -277,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
             same_outputs = same_outputs and output_digests(repo) == incremental
             print(f"trial {trial}: bare nlp.pipe, n_process {args.n_process} ...", flush=True)
             bare.append(bare_parse(articles, model, args.n_process))
+            print(f"trial {trial}: bare nlp.pipe on numpy's BLAS ...", flush=True)
+            same_blas.append(bare_parse(articles, model, args.n_process, "numpy"))
         table = pd.read_parquet(articles, columns=["n_words"])
         n_articles, n_words = len(table), int(table["n_words"].sum())
         print("bare nlp.pipe, 1 process ...", flush=True)
@@ -294,12 +307,16 @@ def main(argv: list[str] | None = None) -> int:
 
     full_seconds = statistics.median(seconds for seconds, _ in full)
     bare_n = statistics.median(seconds for seconds, _ in bare)
+    same_n = statistics.median(seconds for seconds, _ in same_blas)
     # The stages of the median full run (of the later one, with an even number of trials).
     usage = sorted(full, key=lambda run: run[0])[len(full) // 2][1]
     seconds = stage_seconds(usage)
     parse_n, parse_1 = seconds["parse"], stage_seconds(one_usage)["parse"]
-    trials = "; ".join(
-        f"{f:.1f} / {b:.1f} = {f / b:.2f}" for (f, _), (b, _) in zip(full, bare, strict=True)
+    trials, same_trials = (
+        "; ".join(
+            f"{f:.1f} / {b:.1f} = {f / b:.2f}" for (f, _), (b, _) in zip(full, runs, strict=True)
+        )
+        for runs in (bare, same_blas)
     )
     lines = [
         ("corpus", f"{n_articles} articles, {n_words:,} words (clean text)"),
@@ -309,12 +326,18 @@ def main(argv: list[str] | None = None) -> int:
             f"characters; bare nlp.pipe {BATCH_SIZE} texts",
         ),
         (f"trials, full run / bare nlp.pipe n_process {args.n_process}, s", trials),
+        ("  the same, bare nlp.pipe on numpy's BLAS", same_trials),
         ("full run (dvc repro --force, caches emptied), median", f"{full_seconds:.1f} s"),
         (
             f"bare nlp.pipe, n_process {args.n_process}, median",
             f"{bare_n:.1f} s, peak {max(peak for _, peak in bare) / GIB:.2f} GiB PSS",
         ),
+        (
+            "  on numpy's BLAS, as the pipeline, median",
+            f"{same_n:.1f} s, peak {max(peak for _, peak in same_blas) / GIB:.2f} GiB PSS",
+        ),
         ("ratio of the medians (target <= 1.15)", f"{full_seconds / bare_n:.2f}"),
+        ("  to the bare parse on numpy's BLAS: overhead", f"{full_seconds / same_n:.2f}"),
     ]
     for step_name, u in usage.items():
         lines.append(

@@ -18,6 +18,7 @@ from stages.parse import (
     PARAGRAPH_BREAKS,
     IndexedAttributeRuler,
     ParseParams,
+    blas_library,
     fingerprint,
     parse_corpus,
     parse_metrics,
@@ -270,6 +271,22 @@ def test_cache_key_changes_only_with_settings_that_change_a_parse(
     params = ParseParams()
     other = dataclasses.replace(params, **changed)
     assert (fingerprint(nlp, other) == fingerprint(nlp, params)) is same_cache
+
+
+def test_the_layers_multiply_with_numpy_blas_and_the_metrics_say_so(nlp: Language) -> None:
+    params = ParseParams()
+    assert blas_library(spacy.load(params.model, exclude=params.exclude)) == "blis"
+    assert blas_library(nlp) not in ("", "blis")
+    shards = parse_corpus(nlp, ["a"], ["Kirby said it."], params, lambda *_: None)
+    assert parse_metrics(nlp, shards)["blas"] == blas_library(nlp)
+
+
+def test_cache_key_changes_with_the_matrix_library(
+    nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    numpy_blas = fingerprint(nlp, ParseParams())
+    monkeypatch.setattr(parse, "blas_library", lambda _: "blis")
+    assert fingerprint(nlp, ParseParams()) != numpy_blas
 
 
 def test_cache_key_changes_with_the_pipeline(nlp: Language) -> None:
