@@ -302,7 +302,9 @@ def blas_library(nlp: Language) -> str:
         found = [f"{lib['internal_api']} {lib['version']}" for lib in threadpool_info()]
         return ", ".join(sorted(found)) or "numpy"
 
-    return ", ".join(sorted({library(node.ops) for node in _layers(nlp)}))
+    # One call per backend object, not per layer: each lists the process's native libraries.
+    backends = {id(node.ops): node.ops for node in _layers(nlp)}.values()
+    return ", ".join(sorted({library(ops) for ops in backends}))
 
 
 def fingerprint(nlp: Language, params: ParseParams) -> str:
