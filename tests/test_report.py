@@ -112,7 +112,8 @@ def test_reports_show_hostile_quotes_as_text(
 def test_summary_report_has_its_charts(chromium: str, hostile_repo: Path, tmp_path: Path) -> None:
     page = hostile_repo / "data" / "notebooks" / "05_summarize.html"
     dom = dump_dom(chromium, page, tmp_path / "profile")
-    assert dom.count('<svg xmlns="http://www.w3.org/2000/svg"') >= 2  # speakers and entities
+    # speakers and entities; the report's HTML writer puts an element's attributes in name order
+    assert dom.count("<svg ") >= 2
     # Each chart says in words what it shows, for readers who cannot see it.
     assert 'aria-label="Most quoted speakers, quoted words by speaker: John Kirby ' in dom
     assert 'aria-label="Most mentioned entities, mentions by name: ' in dom
