@@ -299,7 +299,11 @@ def blas_library(nlp: Language) -> str:
             return type(ops).__name__
         if ops.use_blis:
             return "blis"
-        found = [f"{lib['internal_api']} {lib['version']}" for lib in threadpool_info()]
+        found = [
+            f"{lib['internal_api']} {lib['version']}"
+            for lib in threadpool_info()
+            if lib["user_api"] == "blas"  # not OpenMP runtimes another package may load
+        ]
         return ", ".join(sorted(found)) or "numpy"
 
     # One call per backend object, not per layer: each lists the process's native libraries.
