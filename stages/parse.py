@@ -281,7 +281,7 @@ def use_numpy_blas(nlp: Language) -> None:
 
     thinc's CPU backend defaults to blis. On this machine (AMD EPYC, AVX-512) blis multiplied
     2,000 x 288 by 288 x 288 matrices at 34 GFLOP/s on one thread, numpy's OpenBLAS at 101,
-    and the parse stage took 100.9 s of CPU instead of 139.3 s on the BBC corpus, with shards
+    and the parse stage took 100.9 s of user CPU instead of 139.3 s on the BBC corpus, with shards
     byte-identical to blis's. `parse_texts` keeps BLAS to one thread: the parallelism is in
     processes.
     """
@@ -307,7 +307,7 @@ def blas_library(nlp: Language) -> str:
         return ", ".join(sorted(found)) or "numpy"
 
     # One call per backend object, not per layer: each lists the process's native libraries.
-    backends = {id(node.ops): node.ops for node in _layers(nlp)}.values()
+    backends = {node.ops for node in _layers(nlp)}
     return ", ".join(sorted({library(ops) for ops in backends}))
 
 
