@@ -9,8 +9,10 @@ content-addressed cache (one small `DocBin` per text, keyed by the text's hash u
 named by the `fingerprint` of everything that changes a parse), so adding ten articles to a
 parsed corpus parses ten texts. Shards are always assembled from those cached bytes, whether a
 text was parsed now or in an earlier run, so an incremental run writes the same bytes as a full
-one. Texts are parsed in units of `batch_size` inside a spaCy memory zone, and only one shard of
-Docs is alive at a time, so memory stays flat however many articles there are.
+one; a shard whose articles and texts are those of a shard assembled before is copied from the
+shard cache instead (`shard_key`). Texts are parsed in units of `batch_size` inside a spaCy
+memory zone, and only one shard of Docs is alive at a time, so memory stays flat however many
+articles there are.
 """
 
 from __future__ import annotations
@@ -232,6 +234,14 @@ class Planned(NamedTuple):
     cached: bool
 
 
+class Entry(NamedTuple):
+    """One article's serialized parse (a one-document `DocBin`) with its id and text's key."""
+
+    doc_id: str
+    key: str
+    data: bytes
+
+
 def load_model(name: str, exclude: list[str]) -> Language:
     """Load an installed spaCy pipeline by package name, with the paragraph rule added and its
     layers on numpy's BLAS (`use_numpy_blas`).
@@ -365,7 +375,7 @@ def parse_texts(
     """
     with threadpool_limits(limits=1, user_api="blas"), nlp.memory_zone():
         return [
-            DocBin(docs=[doc]).to_bytes()
+            io.docbin_bytes(DocBin(docs=[doc]))
             for batch in text_batches(texts, batch_size, batch_chars)
             for doc in nlp.pipe(batch, batch_size=len(batch))
         ]
@@ -421,8 +431,8 @@ def _plan(
 
 def corpus_entries(
     plan: deque[Planned], parsed: Iterable[bytes], store: DocStore | None
-) -> Iterator[tuple[str, bytes]]:
-    """Yield ``(doc_id, serialized parse)`` for every planned article, in order.
+) -> Iterator[Entry]:
+    """Yield the `Entry` of every planned article, in order.
 
     `parsed` holds the parses of the uncached articles of `plan`, in order, as they arrive; each
     is added to `store`. Cached parses are read when their turn comes, so only the articles
@@ -431,17 +441,17 @@ def corpus_entries(
     for data in parsed:
         while plan[0].cached:
             done = plan.popleft()
-            yield done.doc_id, store.get(done.key)  # type: ignore[union-attr]
+            yield Entry(done.doc_id, done.key, store.get(done.key))  # type: ignore[union-attr]
         done = plan.popleft()
         if store is not None:
             store.put(done.key, data)
-        yield done.doc_id, data
+        yield Entry(done.doc_id, done.key, data)
     # Every unit has been parsed, so what is left was cached.
     for done in plan:
-        yield done.doc_id, store.get(done.key)  # type: ignore[union-attr]
+        yield Entry(done.doc_id, done.key, store.get(done.key))  # type: ignore[union-attr]
 
 
-def build_shard(entries: Sequence[tuple[str, bytes]]) -> tuple[DocBin, dict[str, Any]]:
+def build_shard(entries: Sequence[Entry]) -> tuple[DocBin, dict[str, Any]]:
     """One shard's `DocBin`, with ``user_data["doc_id"]`` set, and its row of counts.
 
     The one-document bins are merged as arrays, never turned back into Docs: the shard's bytes
@@ -449,7 +459,7 @@ def build_shard(entries: Sequence[tuple[str, bytes]]) -> tuple[DocBin, dict[str,
     """
     docbin = DocBin(store_user_data=True)
     tokens = sentences = 0
-    for doc_id, data in entries:
+    for doc_id, _, data in entries:
         one = DocBin(store_user_data=True).from_bytes(data)
         # What `DocBin.add` would store for a Doc whose only user data is its id.
         one.user_data = [srsly.msgpack_dumps({"doc_id": doc_id})]
@@ -461,10 +471,28 @@ def build_shard(entries: Sequence[tuple[str, bytes]]) -> tuple[DocBin, dict[str,
         "docs": len(entries),
         "tokens": tokens,
         "sentences": sentences,
-        "first_doc_id": entries[0][0],
-        "last_doc_id": entries[-1][0],
+        "first_doc_id": entries[0].doc_id,
+        "last_doc_id": entries[-1].doc_id,
     }
     return docbin, row
+
+
+def shard_key(entries: Sequence[Entry]) -> str:
+    """The key of a shard in the shard cache of one `fingerprint`.
+
+    A shard's bytes follow from its articles' ids and text keys, in order (each text's parse
+    is the one in the parse cache of the same fingerprint), and from the code that assembles
+    and serializes it (`build_shard`, `stages.io.docbin_bytes` and its zlib level), so all of
+    these make the key.
+    """
+    articles = [(entry.doc_id, entry.key) for entry in entries]
+    return hashlib.sha256(json.dumps([_assembly_source(), articles]).encode()).hexdigest()
+
+
+@functools.cache
+def _assembly_source() -> str:
+    serializer = inspect.getsource(io.docbin_bytes)
+    return f"{inspect.getsource(build_shard)}{serializer}zlib level {io.DOCBIN_ZLIB_LEVEL}"
 
 
 def shard_name(index: int) -> str:
@@ -480,6 +508,7 @@ def parse_corpus(
     store: DocStore | None = None,
     engine_params: engine.EngineParams | None = None,
     client: Any = None,
+    shard_store: DocStore | None = None,
 ) -> pd.DataFrame:
     """Parse every text and hand each serialized `DocBin` shard to `write(name, data)`.
 
@@ -493,6 +522,10 @@ def parse_corpus(
         engine_params: where to parse; None is ``engine: local``. Locally,
             `params.n_process` > 1 starts that many worker processes.
         client: a running `distributed.Client` for ``engine: dask`` (tests).
+        shard_store: the shard cache of the same fingerprint (`shard_key`); None assembles
+            every shard. When a few articles are added after the others, the shards before
+            them are copied from it: decompressing, merging and compressing 2,000 cached
+            parses into shards took 1.4 s of such a run on the BBC corpus, measured.
 
     Returns:
         One row per shard: shard, docs, tokens, sentences, first and last doc_id.
@@ -537,18 +570,36 @@ def parse_corpus(
         entries = corpus_entries(plan, parsed, store)
         written: Future[None] | None = None
         for index, shard in enumerate(spacy.util.minibatch(entries, params.shard_size)):
-            docbin, row = build_shard(shard)
+            key = shard_key(shard)
+            if shard_store is not None and shard_store.has(key):
+                saved = srsly.msgpack_loads(shard_store.get(key))
+                row, save = saved["row"], functools.partial(write, shard_name(index), saved["data"])
+            else:
+                docbin, row = build_shard(shard)
+                save = functools.partial(
+                    _write_shard, write, shard_name(index), docbin, shard_store, key, row
+                )
             if written is not None:
                 written.result()
-            written = writer.submit(_write_shard, write, shard_name(index), docbin)
+            written = writer.submit(save)
             rows.append({"shard": shard_name(index), **row})
         if written is not None:
             written.result()
     return pd.DataFrame(rows, columns=SHARD_COLUMNS)
 
 
-def _write_shard(write: Callable[[str, bytes], None], name: str, docbin: DocBin) -> None:
-    write(name, docbin.to_bytes())
+def _write_shard(
+    write: Callable[[str, bytes], None],
+    name: str,
+    docbin: DocBin,
+    shard_store: DocStore | None,
+    key: str,
+    row: dict[str, Any],
+) -> None:
+    data = io.docbin_bytes(docbin)
+    write(name, data)
+    if shard_store is not None:
+        shard_store.put(key, srsly.msgpack_dumps({"row": row, "data": data}))
 
 
 def parse_metrics(nlp: Language, shards: pd.DataFrame) -> dict[str, Any]:

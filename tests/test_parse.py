@@ -4,6 +4,8 @@ parse cache re-parses only new texts while writing the same bytes as a full pars
 from __future__ import annotations
 
 import dataclasses
+import functools
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -331,3 +333,63 @@ def test_shard_counts_match_the_saved_docs(nlp: Language) -> None:
         assert row.docs == len(docs)
         assert row.tokens == sum(len(doc) for doc in docs)
         assert row.sentences == sum(1 for doc in docs for _ in doc.sents)
+
+
+def test_shards_of_unchanged_articles_are_copied_from_the_shard_cache(
+    nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shards of two: any change to a shard's ids or texts assembles it again, and only it."""
+    params = ParseParams(shard_size=2)
+    parses, assembled = MemoryStore(), MemoryStore()
+
+    def shards_and_rows(corpus: dict[str, str], cached: bool) -> tuple[dict[str, bytes], list]:
+        written: dict[str, bytes] = {}
+        rows = parse_corpus(
+            nlp,
+            list(corpus),
+            list(corpus.values()),
+            params,
+            written.__setitem__,
+            parses if cached else None,
+            shard_store=assembled if cached else None,
+        )
+        return written, rows.to_dict("records")
+
+    built: list[list[str]] = []
+    build_shard = parse.build_shard
+
+    @functools.wraps(build_shard)
+    def spy(entries: list[parse.Entry]) -> tuple[DocBin, dict]:
+        built.append([entry.doc_id for entry in entries])
+        return build_shard(entries)
+
+    shards_and_rows(dict(list(CORPUS.items())[:4]), cached=True)
+    monkeypatch.setattr(parse, "build_shard", spy)
+    renamed = {("bbc/9" if doc_id == "bbc/3" else doc_id): t for doc_id, t in CORPUS.items()}
+    cases = [
+        (CORPUS, [["bbc/5"]]),  # added after the others: its own shard
+        (renamed, [["bbc/9", "bbc/4"]]),
+        ({**CORPUS, "bbc/2": "Kirby said nothing."}, [["bbc/1", "bbc/2"]]),
+        (CORPUS, []),  # back to the corpus of the first case: every shard was assembled then
+    ]
+    for corpus, rebuilt in cases:
+        built.clear()
+        cached = shards_and_rows(corpus, cached=True)
+        assert built == rebuilt
+        built.clear()
+        assert cached == shards_and_rows(corpus, cached=False)
+
+
+def test_docbin_bytes_hold_spacys_own_message_at_a_faster_zlib_level(nlp: Language) -> None:
+    doc = nlp("Kirby said it. The minister left.")
+    doc.cats = {"politics": 1.0}
+    doc.spans["speakers"] = [doc[0:1]]
+    doc.user_data["doc_id"] = "bbc/1"
+    bins = [DocBin(), DocBin(docs=[doc]), DocBin(docs=[doc, doc], store_user_data=True)]
+    for docbin in bins:
+        ours = io.docbin_bytes(docbin)
+        assert zlib.decompress(ours) == zlib.decompress(docbin.to_bytes())
+        assert ours == zlib.compress(zlib.decompress(ours), io.DOCBIN_ZLIB_LEVEL)
+    read, _ = DocBin(store_user_data=True).from_bytes(io.docbin_bytes(bins[2])).get_docs(nlp.vocab)
+    assert [t.dep_ for t in read] == [t.dep_ for t in doc]
+    assert read.user_data["doc_id"] == "bbc/1" and read.spans["speakers"][0].text == "Kirby"
