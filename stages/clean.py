@@ -17,27 +17,34 @@ node with entities (``&amp;``) maps as one atomic segment up to the next tag, an
 ``<head>``, ``<script>`` and ``<style>`` is dropped. Plain text with a few inline tags (``<a>``)
 keeps its own paragraphs; only the tags go.
 
-All functions here are pure: reading files is `stages.io.read_inputs`.
+All functions here are pure: reading files is `stages.io.read_inputs`, and the clean cache
+(`clean_corpus`'s store) is written through `stages.io.cached`.
 """
 
 from __future__ import annotations
 
 import bisect
 import csv
+import functools
 import hashlib
 import html
+import inspect
 import json
+import platform
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from io import StringIO
 from pathlib import PurePosixPath
 from typing import Any, Literal, NamedTuple
 
+import bs4
 import pandas as pd
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from stages import io
 from stages.params import require
 
 BlockKind = Literal["title", "dateline", "subhead", "paragraph"]
@@ -905,6 +912,26 @@ def clean_text(
     return CleanArticle(text, first("title"), first("dateline"), tuple(blocks), offsets)
 
 
+def fingerprint(params: CleanParams) -> str:
+    """A hash of what a clean article depends on besides its raw text, naming the folder of the
+    clean cache: the parameters, this module's source, and the Python (its Unicode database
+    makes NFC, its entity table unescapes HTML) and BeautifulSoup (parses HTML) that run it."""
+    settings = {
+        "params": asdict(params),
+        "rules": inspect.getsource(sys.modules[__name__]),
+        "python": platform.python_version(),
+        "unicode": unicodedata.unidata_version,
+        "bs4": bs4.__version__,
+    }
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+
+def _clean_key(raw: str, has_title: bool) -> str:
+    # A JSONL record's text may hold lone surrogates ("\\ud800"), which strict UTF-8 refuses.
+    data = raw.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(b"title\n" + data if has_title else b"text\n" + data).hexdigest()
+
+
 # --- Documents ------------------------------------------------------------------------------------
 
 
@@ -1105,9 +1132,13 @@ def _article_row(doc: Document, article: CleanArticle, sha256: str) -> dict[str,
 
 
 def clean_corpus(
-    files: Iterable[InputFile], params: CleanParams
+    files: Iterable[InputFile], params: CleanParams, store: io.FolderStore | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Clean every input: the articles table and the manifest of every input.
+
+    `store` is the clean cache of `fingerprint(params)` (`stages.io.rows_cache`): a text
+    cleaned in an earlier run is read back instead of cleaned again (None cleans every text).
+    Re-cleaning every file took 0.45 s of a re-run after adding 10 articles to the BBC corpus.
 
     Documents are handled in `doc_id` order. A document whose clean text equals (same SHA-256)
     that of an earlier one is a `duplicate`: it is not in articles, and its manifest row names
@@ -1133,7 +1164,12 @@ def clean_corpus(
             reason = f"doc_id {doc.doc_id!r} already used by {owners[doc.doc_id]}"
         owners.setdefault(doc.doc_id, doc.source_path)
         if not reason:
-            article = clean_text(doc.text, params, has_title=bool(doc.title))
+            has_title = bool(doc.title)
+            article = io.cached(
+                store,
+                _clean_key(doc.text, has_title),
+                functools.partial(clean_text, doc.text, params, has_title=has_title),
+            )
             sha256 = hashlib.sha256(article.text.encode("utf-8")).hexdigest()
             if not article.text:
                 reason = "empty or whitespace-only"

@@ -81,14 +81,39 @@ def read_yaml(path: str | os.PathLike[str]) -> Any:
     return yaml.safe_load(read_text(path))
 
 
+#: Rows per Parquet row group. A reader streaming a table (`iter_rows`) holds one row group of
+#: the columns it reads: pyarrow's default, a million rows, would be every text of a corpus of a
+#: million articles; 10,000 articles' texts are tens of megabytes. Filters on ``doc_id``
+#: (`read_doc_rows`) skip the row groups whose ids are out of range.
+PARQUET_ROW_GROUP = 10_000
+
+
 def write_parquet(path: str | os.PathLike[str], frame: pd.DataFrame) -> None:
     """Write a flat table; no pandas index, fixed compression, so reruns give identical bytes."""
     with atomic_path(path) as tmp:
-        frame.to_parquet(tmp, index=False, compression="zstd", engine="pyarrow")
+        frame.to_parquet(
+            tmp,
+            index=False,
+            compression="zstd",
+            engine="pyarrow",
+            row_group_size=PARQUET_ROW_GROUP,
+        )
 
 
 def read_parquet(path: str | os.PathLike[str], columns: list[str] | None = None) -> pd.DataFrame:
     return pd.read_parquet(path, columns=columns, engine="pyarrow")
+
+
+def iter_rows(
+    path: str | os.PathLike[str], columns: list[str], batch_rows: int = 1_000
+) -> Iterator[tuple[Any, ...]]:
+    """The rows of `columns` of a Parquet table as tuples, read `batch_rows` at a time, so the
+    whole table is never in memory (a row group at most: see `write_parquet`)."""
+    import pyarrow.parquet as pq
+
+    with pq.ParquetFile(path) as table:
+        for batch in table.iter_batches(batch_size=batch_rows, columns=columns):
+            yield from zip(*(batch.column(name).to_pylist() for name in columns), strict=True)
 
 
 def read_doc_rows(path: str | os.PathLike[str], doc_ids: Iterable[str]) -> pd.DataFrame:
@@ -181,7 +206,7 @@ def read_inputs(input_dir: str | os.PathLike[str], params: CleanParams) -> Itera
     Raises:
         FileNotFoundError: `input_dir` is not a folder.
     """
-    from stages.clean import RECORD_SUFFIXES, InputFile  # clean imports nothing from io
+    from stages.clean import RECORD_SUFFIXES, InputFile  # here: stages.clean imports io
 
     root = Path(input_dir)
     if not root.is_dir():
@@ -234,8 +259,25 @@ def shard_cache(folder: str | os.PathLike[str], fingerprint: str) -> FolderStore
 
 
 def rows_cache(folder: str | os.PathLike[str], fingerprint: str) -> FolderStore:
-    """The per-article results of one `stages.engine.rules_fingerprint`, inside `folder`."""
+    """The per-article results of one fingerprint (`stages.clean.fingerprint`,
+    `stages.engine.rules_fingerprint`), inside `folder`."""
     return FolderStore(Path(folder) / fingerprint[:16], suffix=".pickle")
+
+
+def cached(store: FolderStore | None, key: str, compute: Callable[[], T]) -> T:
+    """`compute()`, or what it returned under `key` in `store` earlier.
+
+    The store's folder is named by a fingerprint of everything the value depends on besides
+    what `key` hashes, so a value read back is the one `compute` would return now; pickle keeps
+    its types exact. Without a store, `compute` runs and nothing is kept.
+    """
+    if store is None:
+        return compute()
+    if store.has(key):
+        return pickle.loads(store.get(key))
+    value = compute()
+    store.put(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return value
 
 
 def cached_each(

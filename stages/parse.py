@@ -501,8 +501,7 @@ def shard_name(index: int) -> str:
 
 def parse_corpus(
     nlp: Language,
-    doc_ids: Iterable[str],
-    texts: Iterable[str],
+    articles: Iterable[tuple[str, str]],
     params: ParseParams,
     write: Callable[[str, bytes], None],
     store: DocStore | None = None,
@@ -514,8 +513,9 @@ def parse_corpus(
 
     Args:
         nlp: the loaded pipeline (`load_model`); it parses here when no worker pool is used.
-        doc_ids: article ids, in corpus order.
-        texts: the clean texts, consumed once and lazily (a progress bar may wrap them).
+        articles: ``(doc_id, clean text)`` pairs in corpus order, consumed once and lazily
+            (`stages.io.iter_rows` streams them from the clean stage's table; a progress bar
+            may wrap them), so only the texts of the shards in progress are in memory.
         params: the parse section.
         write: called with each shard's file name and bytes, in order.
         store: the parse cache of this `fingerprint`; None parses everything.
@@ -533,7 +533,7 @@ def parse_corpus(
     engine_params = engine_params or engine.EngineParams()
     spec = (params.model, tuple(params.exclude))
     plan: deque[Planned] = deque()
-    units = _plan(zip(doc_ids, texts, strict=True), store, params.batch_size, plan)
+    units = _plan(articles, store, params.batch_size, plan)
     in_process = engine_params.engine == "local" and params.n_process == 1
     if not in_process:
         # New texts that fit in one unit (a few articles added to a parsed corpus) are parsed

@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from stages import io
+from stages import clean, io
 from stages.clean import (
     CleanParams,
     CorpusError,
@@ -26,6 +26,7 @@ from stages.clean import (
     clean_corpus,
     clean_text,
     decode,
+    fingerprint,
     is_headline,
     is_subhead,
     looks_like_html,
@@ -733,3 +734,42 @@ def test_tables_have_the_contract_columns() -> None:
         7,
         ["title", "paragraph"],
     )
+
+
+def test_texts_cleaned_before_are_read_from_the_clean_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only new texts are cleaned, and the tables are those of a run without the cache.
+
+    The JSONL record holds the same characters as `same.txt`, but with a title field, which
+    makes its first block the headline whatever it looks like: it is cleaned on its own.
+    """
+    params = CleanParams()
+    store = io.rows_cache(tmp_path, fingerprint(params))
+    record = b'{"id": "r1", "title": "Big news", "text": "The mayor spoke."}'
+    files = [
+        text_file("a/first.txt", GOOD),
+        text_file("b/same.txt", "Big news\n\nThe mayor spoke."),
+        InputFile("c/wire.jsonl", record, len(record)),
+    ]
+    cleaned: list[str] = []
+    real_clean_text = clean.clean_text
+
+    def spy(raw: str, *args: object, **kwargs: bool) -> clean.CleanArticle:
+        cleaned.append(raw)
+        return real_clean_text(raw, *args, **kwargs)
+
+    monkeypatch.setattr(clean, "clean_text", spy)
+    clean_corpus(files, params, store)
+    assert len(cleaned) == 3
+    cleaned.clear()
+    added = [*files, text_file("d/new.txt", "New story\n\nThe council met.")]
+    tables = clean_corpus(added, params, store)
+    assert cleaned == ["New story\n\nThe council met."]
+    for with_cache, without in zip(tables, clean_corpus(added, params), strict=True):
+        pd.testing.assert_frame_equal(with_cache, without)
+
+
+def test_the_clean_cache_is_named_by_the_parameters() -> None:
+    assert fingerprint(CleanParams()) == fingerprint(CleanParams())
+    assert fingerprint(CleanParams(title_max_words=5)) != fingerprint(CleanParams())

@@ -115,8 +115,7 @@ def parse_shards(
     params = ParseParams(shard_size=4, batch_size=2)
     parse_corpus(
         nlp,
-        list(CORPUS),
-        list(CORPUS.values()),
+        CORPUS.items(),
         params,
         io.folder_writer(folder),
         engine_params=engine,
@@ -150,7 +149,7 @@ def test_local_worker_processes_write_the_same_shards(nlp: Language, tmp_path: P
     one = parse_shards(nlp, tmp_path / "one", EngineParams())
     written: dict[str, bytes] = {}
     params = ParseParams(shard_size=4, batch_size=2, n_process=2)
-    parse_corpus(nlp, list(CORPUS), list(CORPUS.values()), params, written.__setitem__)
+    parse_corpus(nlp, CORPUS.items(), params, written.__setitem__)
     assert written == one
 
 
@@ -185,7 +184,12 @@ def clean_and_parse(nlp: Language, corpus: dict[str, str], folder: Path) -> list
     articles, _ = clean_corpus(files, CleanParams())
     params = ParseParams(shard_size=2, batch_size=2)
     shards = folder / "shards"
-    parse_corpus(nlp, articles["doc_id"], articles["text"], params, io.folder_writer(shards))
+    parse_corpus(
+        nlp,
+        zip(articles["doc_id"], articles["text"], strict=True),
+        params,
+        io.folder_writer(shards),
+    )
     io.write_parquet(folder / "articles.parquet", articles)
     return io.shard_paths(shards)
 

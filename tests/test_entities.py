@@ -50,7 +50,12 @@ def tables_from_files(
 ) -> EntityTables:
     """Clean, parse and store the files in `folder` as the pipeline does, then build the tables."""
     articles, _ = clean_corpus(files, CleanParams())
-    parse_corpus(nlp, articles["doc_id"], articles["text"], ParseParams(), io.folder_writer(folder))
+    parse_corpus(
+        nlp,
+        zip(articles["doc_id"], articles["text"], strict=True),
+        ParseParams(),
+        io.folder_writer(folder),
+    )
     shards = io.shard_paths(folder)
     return entity_tables(shard_mentions(io.read_shard(path), articles, params) for path in shards)
 

