@@ -274,10 +274,18 @@ def cached(store: FolderStore | None, key: str, compute: Callable[[], T]) -> T:
     if store is None:
         return compute()
     if store.has(key):
-        return pickle.loads(store.get(key))
+        return _recall(store, key)
     value = compute()
-    store.put(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    _keep(store, key, value)
     return value
+
+
+def _recall(store: FolderStore, key: str) -> Any:
+    return pickle.loads(store.get(key))
+
+
+def _keep(store: FolderStore, key: str, value: object) -> None:
+    store.put(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def cached_each(
@@ -300,13 +308,13 @@ def cached_each(
     if store is not None:
         for i, key in enumerate(keys):
             if key is not None and store.has(key):
-                found[i] = pickle.loads(store.get(key))
+                found[i] = _recall(store, key)
     missing = [i for i in range(len(doc_ids)) if i not in found]
     built = docs.build(missing) if isinstance(docs, Shard) else [docs[i] for i in missing]
     for i, doc in zip(missing, built, strict=True):
         found[i] = compute(doc)
         if store is not None and keys[i] is not None:
-            store.put(keys[i], pickle.dumps(found[i], protocol=pickle.HIGHEST_PROTOCOL))
+            _keep(store, keys[i], found[i])
     return [(doc_id, found[i]) for i, doc_id in enumerate(doc_ids)]
 
 
