@@ -11,7 +11,7 @@ parsed corpus parses ten texts. Shards are always assembled from those cached by
 text was parsed now or in an earlier run, so an incremental run writes the same bytes as a full
 one; a shard whose articles and texts are those of a shard assembled before is copied from the
 shard cache instead (`shard_key`). Texts are parsed in units of `batch_size` inside a spaCy
-memory zone, and only one shard of Docs is alive at a time, so memory stays flat however many
+memory zone, and only one shard's parses are held at a time, so memory stays flat however many
 articles there are.
 """
 
@@ -29,6 +29,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
+import numpy
 import pandas as pd
 import spacy
 import srsly
@@ -451,22 +452,33 @@ def corpus_entries(
         yield Entry(done.doc_id, done.key, store.get(done.key))  # type: ignore[union-attr]
 
 
-def build_shard(entries: Sequence[Entry]) -> tuple[DocBin, dict[str, Any]]:
-    """One shard's `DocBin`, with ``user_data["doc_id"]`` set, and its row of counts.
+class ShardParts(NamedTuple):
+    """A shard before it is serialized: its articles' `DocBin` messages, their user data (the
+    doc_id each) and the shard's row of counts."""
 
-    The one-document bins are merged as arrays, never turned back into Docs: the shard's bytes
-    equal those of adding the Docs one by one, at under half the cost.
+    messages: list[dict[str, Any]]
+    user_data: list[bytes]
+    row: dict[str, Any]
+
+
+def build_shard(entries: Sequence[Entry]) -> ShardParts:
+    """The parts of one shard: `stages.io.joined_docbin_bytes` makes its bytes.
+
+    The one-document bins are joined as bytes, never turned back into Docs or arrays per Doc:
+    the shard's bytes equal those of adding the Docs one by one, each with
+    ``user_data["doc_id"]``, at a fraction of the cost.
     """
-    docbin = DocBin(store_user_data=True)
+    messages, user_data = [], []
     tokens = sentences = 0
     for doc_id, _, data in entries:
-        one = DocBin(store_user_data=True).from_bytes(data)
-        # What `DocBin.add` would store for a Doc whose only user data is its id.
-        one.user_data = [srsly.msgpack_dumps({"doc_id": doc_id})]
-        docbin.merge(one)
-        array = one.tokens[0]
-        tokens += len(array)
-        sentences += int((array[:, one.attrs.index(SENT_START)] == 1).sum())
+        message = io.docbin_message(data)
+        attrs = message["attrs"]
+        rows = numpy.frombuffer(message["tokens"], dtype="uint64").reshape(-1, len(attrs))
+        tokens += len(rows)
+        sentences += int((rows[:, attrs.index(SENT_START)] == 1).sum())
+        messages.append(message)
+        # What `DocBin.add` stores for a Doc whose only user data is its id.
+        user_data.append(srsly.msgpack_dumps({"doc_id": doc_id}))
     row = {
         "docs": len(entries),
         "tokens": tokens,
@@ -474,7 +486,7 @@ def build_shard(entries: Sequence[Entry]) -> tuple[DocBin, dict[str, Any]]:
         "first_doc_id": entries[0].doc_id,
         "last_doc_id": entries[-1].doc_id,
     }
-    return docbin, row
+    return ShardParts(messages, user_data, row)
 
 
 def shard_key(entries: Sequence[Entry]) -> str:
@@ -482,8 +494,8 @@ def shard_key(entries: Sequence[Entry]) -> str:
 
     A shard's bytes follow from its articles' ids and text keys, in order (each text's parse
     is the one in the parse cache of the same fingerprint), and from the code that assembles
-    and serializes it (`build_shard`, `stages.io.docbin_bytes` and its zlib level), so all of
-    these make the key.
+    and serializes it (`build_shard`, the `stages.io` functions that read and join `DocBin`
+    messages, and the zlib level), so all of these make the key.
     """
     articles = [(entry.doc_id, entry.key) for entry in entries]
     return hashlib.sha256(json.dumps([_assembly_source(), articles]).encode()).hexdigest()
@@ -491,8 +503,8 @@ def shard_key(entries: Sequence[Entry]) -> str:
 
 @functools.cache
 def _assembly_source() -> str:
-    serializer = inspect.getsource(io.docbin_bytes)
-    return f"{inspect.getsource(build_shard)}{serializer}zlib level {io.DOCBIN_ZLIB_LEVEL}"
+    code = [build_shard, io.docbin_message, io.joined_docbin_bytes, io.docbin_bytes]
+    return f"{''.join(map(inspect.getsource, code))}zlib level {io.DOCBIN_ZLIB_LEVEL}"
 
 
 def shard_name(index: int) -> str:
@@ -576,9 +588,10 @@ def parse_corpus(
                 saved = srsly.msgpack_loads(shard_store.get(key))
                 row, save = saved["row"], functools.partial(write, shard_name(index), saved["data"])
             else:
-                docbin, row = build_shard(shard)
+                parts = build_shard(shard)
+                row = parts.row
                 save = functools.partial(
-                    _write_shard, write, shard_name(index), docbin, shard_store, key, row
+                    _write_shard, write, shard_name(index), parts, shard_store, key
                 )
             if written is not None:
                 written.result()
@@ -592,15 +605,14 @@ def parse_corpus(
 def _write_shard(
     write: Callable[[str, bytes], None],
     name: str,
-    docbin: DocBin,
+    parts: ShardParts,
     shard_store: DocStore | None,
     key: str,
-    row: dict[str, Any],
 ) -> None:
-    data = io.docbin_bytes(docbin)
+    data = io.joined_docbin_bytes(parts.messages, parts.user_data)
     write(name, data)
     if shard_store is not None:
-        shard_store.put(key, srsly.msgpack_dumps({"row": row, "data": data}))
+        shard_store.put(key, srsly.msgpack_dumps({"row": parts.row, "data": data}))
 
 
 def parse_metrics(nlp: Language, shards: pd.DataFrame) -> dict[str, Any]:

@@ -329,6 +329,29 @@ def test_shard_counts_match_the_saved_docs(nlp: Language) -> None:
         assert row.sentences == sum(1 for doc in docs for _ in doc.sents)
 
 
+def test_a_shard_holds_the_bytes_spacy_writes_for_its_docs(nlp: Language) -> None:
+    """Joined as bytes, a shard is the `DocBin` of its articles' Docs, each with its doc_id."""
+    corpus = {**CORPUS, **TEXTS}
+    written: dict[str, bytes] = {}
+    parse_corpus(nlp, corpus.items(), ParseParams(shard_size=3), written.__setitem__)
+    docs = []
+    for doc_id, text in corpus.items():
+        doc = nlp(text)
+        doc.user_data["doc_id"] = doc_id
+        docs.append(doc)
+    expected = [DocBin(docs=docs[i : i + 3], store_user_data=True) for i in range(0, len(docs), 3)]
+    assert len(written) == len(expected)
+    for data, docbin in zip(written.values(), expected, strict=True):
+        assert zlib.decompress(data) == zlib.decompress(docbin.to_bytes())
+
+
+def test_docbins_with_other_token_attributes_are_not_joined(nlp: Language) -> None:
+    ours = io.docbin_message(io.docbin_bytes(DocBin(docs=[nlp("Kirby said it.")])))
+    other = io.docbin_message(DocBin(attrs=["ORTH"], docs=[nlp("Kirby said it.")]).to_bytes())
+    with pytest.raises(ValueError, match="different token attributes"):
+        io.joined_docbin_bytes([ours, other], [b"", b""])
+
+
 def test_shards_of_unchanged_articles_are_copied_from_the_shard_cache(
     nlp: Language, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -352,7 +375,7 @@ def test_shards_of_unchanged_articles_are_copied_from_the_shard_cache(
     build_shard = parse.build_shard
 
     @functools.wraps(build_shard)
-    def spy(entries: list[parse.Entry]) -> tuple[DocBin, dict]:
+    def spy(entries: list[parse.Entry]) -> parse.ShardParts:
         built.append([entry.doc_id for entry in entries])
         return build_shard(entries)
 
