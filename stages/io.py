@@ -386,10 +386,11 @@ def joined_docbin_bytes(messages: Sequence[dict[str, Any]], user_data: list[byte
     """The `docbin_bytes` of a `DocBin` holding the Docs of `messages` (`docbin_message`), in
     order, with `user_data`, one per Doc.
 
-    Equal to merging the bins with `DocBin.merge`, where each `DocBin.from_bytes` splits the
-    arrays per Doc and `docbin_bytes` stacks them again; joining the bytes instead took half
-    the time of assembling a shard, measured. (tests/test_parse.py compares a shard with
-    `DocBin.to_bytes` of its Docs.)
+    Equal to merging the bins with `DocBin.merge` and serializing the result, where each
+    `DocBin.from_bytes` splits its arrays per Doc for `docbin_bytes` to stack them again:
+    reading 500 cached BBC parses for a shard took 0.06 s this way instead of 0.14 s
+    (measured); serializing takes the same time. tests/test_parse.py compares a shard with
+    `DocBin.to_bytes` of its Docs.
     """
     attrs = messages[0]["attrs"]
     if any(message["attrs"] != attrs for message in messages):

@@ -301,7 +301,8 @@ def _warm_kernel(root: Path, step: str) -> Iterator[Any]:
     leave no output and no execution count in the notebook, and if they fail, the notebook's
     own import cell fails the same way and reports it. (Sending them from a second client
     instead hung papermill's first cell in 7 of 20 runs, measured: the kernel went idle while
-    papermill waited for a reply.)
+    papermill waited for a reply.) The kernel is ``python3``'s interpreter running
+    `stages.kernel`, ipykernel without its debugger.
     """
     from jupyter_client.blocking import BlockingKernelClient
     from jupyter_client.manager import KernelManager
@@ -325,6 +326,12 @@ def _warm_kernel(root: Path, step: str) -> Iterator[Any]:
                 del iopub.get_msg
 
     class Manager(KernelManager):
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            # kernel.json's [python, -m, ipykernel_launcher, ...], with stages.kernel instead.
+            command = super().format_kernel_cmd(extra_arguments)
+            launcher = command.index("ipykernel_launcher")
+            return [*command[:launcher], "stages.kernel", *command[launcher + 1 :]]
+
         def client(self, **kwargs: Any) -> Any:
             clients.append(super().client(**kwargs))
             return clients[-1]

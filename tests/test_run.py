@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import signal
+import sys
 from pathlib import Path
 
 import nbformat
@@ -95,7 +96,12 @@ def test_the_kernel_answers_the_first_cell_with_the_stage_already_imported(tmp_p
     # row catch that with 97% probability. papermill's timeouts do not reach a wait for the
     # kernel's output, so an alarm ends a hang.
     probe = new_notebook(
-        cells=[new_code_cell("import sys\nprint('stages.summarize' in sys.modules)")]
+        cells=[
+            new_code_cell(
+                "import sys\nprint('stages.summarize' in sys.modules, sys.executable,"
+                " bool(sys.modules.get('debugpy')))"
+            )
+        ]
     )
     probe.metadata["kernelspec"] = dict(KERNELSPEC)
     notebook, executed = tmp_path / "probe.ipynb", tmp_path / "executed.ipynb"
@@ -119,7 +125,8 @@ def test_the_kernel_answers_the_first_cell_with_the_stage_already_imported(tmp_p
             signal.alarm(0)
             cell = nbformat.read(executed, as_version=4).cells[0]
             # Imported before the first cell, and invisibly: no output, no execution count taken.
-            assert [out.text for out in cell.outputs] == ["True\n"]
+            # The kernel runs this interpreter (the project's), without ipykernel's debugger.
+            assert [out.text for out in cell.outputs] == [f"True {sys.executable} False\n"]
             assert cell.execution_count == 1
     finally:
         signal.alarm(0)
