@@ -364,10 +364,11 @@ def docbin_bytes(docbin: DocBin) -> bytes:
     }
     if docbin.store_user_data:
         message["user_data"] = docbin.user_data
-    return _compressed(message)
+    return compressed_docbin(message)
 
 
-def _compressed(message: dict[str, Any]) -> bytes:
+def compressed_docbin(message: dict[str, Any]) -> bytes:
+    """A `DocBin` message as bytes, compressed at `DOCBIN_ZLIB_LEVEL`."""
     import srsly
 
     return zlib.compress(srsly.msgpack_dumps(message), DOCBIN_ZLIB_LEVEL)
@@ -403,7 +404,7 @@ def joined_docbin_bytes(messages: Sequence[dict[str, Any]], user_data: list[byte
         **{key: [v for m in messages for v in m[key]] for key in ("cats", "flags", "span_groups")},
         "user_data": user_data,
     }
-    return _compressed(joined)
+    return compressed_docbin(joined)
 
 
 def shard_paths(folder: str | os.PathLike[str]) -> list[Path]:

@@ -503,7 +503,8 @@ def shard_key(entries: Sequence[Entry]) -> str:
 
 @functools.cache
 def _assembly_source() -> str:
-    code = [build_shard, io.docbin_message, io.joined_docbin_bytes, io.docbin_bytes]
+    # The shard's bytes come from the cached parses' messages, whatever wrote those entries.
+    code = [build_shard, io.docbin_message, io.joined_docbin_bytes, io.compressed_docbin]
     return f"{''.join(map(inspect.getsource, code))}zlib level {io.DOCBIN_ZLIB_LEVEL}"
 
 
@@ -536,9 +537,8 @@ def parse_corpus(
         client: a running `distributed.Client` for ``engine: dask`` (tests).
         shard_store: the shard cache of the same fingerprint (`shard_key`); None assembles
             every shard. When a few articles are added after the others, the shards before
-            them are copied from it: decompressing, merging and compressing 2,000 cached
-            parses into shards took 1.4 s of such a run on the BBC corpus (at spaCy's zlib
-            level; measured).
+            them are copied from it: assembling a shard of 500 cached BBC parses takes about
+            0.19 s (0.06 s to read them, 0.13 s to join and compress them; measured).
 
     Returns:
         One row per shard: shard, docs, tokens, sentences, first and last doc_id.
